@@ -1,0 +1,85 @@
+# budgetgen — build, test, install.
+#   make            build ./budgetgen (installs missing Debian packages first)
+#   make run        build and run the main job on input/ into out/
+#   make check      every test, also under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make bench      the benchmark (not part of check)
+#   make install PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+PKGS := freetype2 harfbuzz harfbuzz-subset
+
+WARN := -Wall -Wextra -Wswitch-enum -Wshadow -Wpointer-arith -Wstrict-prototypes \
+        -Wmissing-prototypes -Wformat=2 -Wundef -Wvla -Werror
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+
+# The stages, in pipeline order (see README.md).
+FRONT := util decimal diag lex parse resolve dump sources
+BACK  :=
+SRCS  := $(FRONT) $(BACK)
+OBJS  := $(SRCS:%=build/%.o)
+ASAN_OBJS := $(SRCS:%=build/asan/%.o)
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+
+UNIT_TESTS := test_decimal test_lex test_resolve
+
+.PHONY: all run check check-unit check-diag check-samples check-asan bench install deps clean \
+        update-golden
+
+all: budgetgen
+
+# Installs missing Debian packages once; redone when the package list changes.
+build/.deps: .ci/install-deps
+	@mkdir -p build
+	@./.ci/install-deps
+	@touch $@
+
+deps: build/.deps
+
+build/%.o: gen/%.c build/.deps
+	@mkdir -p build
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+build/asan/%.o: gen/%.c build/.deps
+	@mkdir -p build/asan
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -MMD -MP -c $< -o $@
+
+budgetgen: $(OBJS) build/main.o
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
+
+build/asan/budgetgen: $(ASAN_OBJS) build/asan/main.o
+	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LIBS)
+
+build/unit/%: tests/unit/%.c $(OBJS) tests/unit/unit.h
+	@mkdir -p build/unit
+	$(CC) $(ALL_CFLAGS) -Igen -o $@ $< $(OBJS) $(LIBS)
+
+build/asan/unit/%: tests/unit/%.c $(ASAN_OBJS) tests/unit/unit.h
+	@mkdir -p build/asan/unit
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -Igen -o $@ $< $(ASAN_OBJS) $(LIBS)
+
+run: budgetgen
+	./budgetgen check input/
+
+check: budgetgen build/asan/budgetgen $(UNIT_TESTS:%=build/unit/%) $(UNIT_TESTS:%=build/asan/unit/%)
+	@BUDGETGEN=./budgetgen ASAN_BUDGETGEN=build/asan/budgetgen UNIT_TESTS="$(UNIT_TESTS)" \
+		sh tests/run-all.sh
+
+update-golden: budgetgen
+	sh tests/diag/run.sh --update ./budgetgen
+
+install: budgetgen
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/budgetgen/layouts \
+		$(DESTDIR)$(PREFIX)/share/budgetgen/fonts $(DESTDIR)$(PREFIX)/share/doc/budgetgen
+	install -m 755 budgetgen $(DESTDIR)$(PREFIX)/bin/budgetgen
+	install -m 644 docs/*.md README.md $(DESTDIR)$(PREFIX)/share/doc/budgetgen/
+	if ls layouts/* >/dev/null 2>&1; then cp -R layouts/. $(DESTDIR)$(PREFIX)/share/budgetgen/layouts/; fi
+	if ls fonts/* >/dev/null 2>&1; then cp -R fonts/. $(DESTDIR)$(PREFIX)/share/budgetgen/fonts/; fi
+
+clean:
+	rm -rf build budgetgen
+
+-include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) build/main.d build/asan/main.d

@@ -1,0 +1,308 @@
+/* diag.c — the message table and the printer behind diag_report() (diag.h). Messages are kept
+ * until diag_flush(), which sorts them by location so that includes and late checks still read in
+ * file order, and quotes the source line with a caret under the column. */
+#include "diag.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+typedef struct diag_message_def {
+	diag_level level;
+	const char *name;   /* stable identifier used by tests */
+	const char *format; /* printf format, Chinese */
+} diag_message_def;
+
+/* ORDER diag_code */
+static const diag_message_def diag_messages[D_CODE_COUNT] = {
+	[D_FILE_READ] = {DIAG_ERROR, "file-read", "无法读取文件“%s”：%s"},
+	[D_FILE_TOO_BIG] = {DIAG_ERROR, "file-too-big", "文件“%s”过大（超过 %d MB），不是预算源文件"},
+	[D_UTF8_INVALID] = {DIAG_ERROR, "utf8-invalid", "无效的 UTF-8 字节 0x%02X；请以 UTF-8 编码保存文件"},
+	[D_NUL_BYTE] = {DIAG_ERROR, "nul-byte", "文件中有 NUL 字符；这不是文本文件"},
+	[D_LINE_TOO_LONG] = {DIAG_ERROR, "line-too-long", "此行超过 %d 个字符，后面的部分被忽略"},
+	[D_INCLUDE_NOT_FOUND] = {DIAG_ERROR, "include-not-found", "找不到要包含的文件“%s”：%s"},
+	[D_INCLUDE_CYCLE] = {DIAG_ERROR, "include-cycle", "循环包含：“%s”已在包含链中"},
+	[D_INCLUDE_DEPTH] = {DIAG_ERROR, "include-depth", "包含嵌套超过 %d 层"},
+	[D_NOT_A_SOURCE] = {DIAG_ERROR, "not-a-source", "“%s”中没有“部门：”，不是部门预算源文件"},
+	[D_UNKNOWN_SECTION] = {DIAG_ERROR, "unknown-section", "未知的段“【%s】”；可用的段：【整体绩效目标】、【项目】"},
+	[D_UNKNOWN_FIELD] = {DIAG_ERROR, "unknown-field", "未知的字段“%s”；是否应为“%s”？"},
+	[D_UNKNOWN_FIELD_BARE] = {DIAG_ERROR, "unknown-field-bare", "未知的字段“%s”"},
+	[D_FIELD_MISPLACED] = {DIAG_ERROR, "field-misplaced", "字段“%s”不能写在这里；它属于%s"},
+	[D_FIELD_DUPLICATE] = {DIAG_ERROR, "field-duplicate", "字段“%s”重复"},
+	[D_FIELD_MISSING] = {DIAG_ERROR, "field-missing", "缺少字段“%s”（%s）"},
+	[D_TEXT_MISPLACED] = {DIAG_ERROR, "text-misplaced", "这里应为“字段：值”，不能写正文；段落只能写在“总体绩效目标：”“分项绩效目标：”“工作保障措施：”之后"},
+	[D_ROW_MISPLACED] = {DIAG_ERROR, "row-misplaced", "指标行只能写在项目的“绩效指标：”之后"},
+	[D_ROW_CELLS] = {DIAG_ERROR, "row-cells", "指标行应有 6 格（一级指标｜二级指标｜三级指标｜绩效指标描述｜指标值｜指标值确定依据），这里有 %d 格"},
+	[D_ROW_EMPTY_CELL] = {DIAG_ERROR, "row-empty-cell", "指标行的“%s”不能为空"},
+	[D_ROW_NO_PARENT] = {DIAG_ERROR, "row-no-parent", "第一条指标行的“%s”不能留空（留空表示同上，而上面没有指标行）"},
+	[D_OVERALL_DUPLICATE] = {DIAG_ERROR, "overall-duplicate", "【整体绩效目标】只能有一个"},
+	[D_ITEM_EMPTY] = {DIAG_WARNING, "item-empty", "分项绩效目标没有内容（绩效目标、绩效指标或说明）"},
+	[D_REFERENCE_RESERVED] = {DIAG_WARNING, "reference-reserved", "“{”保留作数字引用，当前版本按普通文字印刷"},
+	[D_AMOUNT_SYNTAX] = {DIAG_ERROR, "amount-syntax", "“%s”应为金额（万元），如 90 或 20.982"},
+	[D_AMOUNT_PRECISION] = {DIAG_ERROR, "amount-precision", "“%s”的小数超过 6 位"},
+	[D_AMOUNT_RANGE] = {DIAG_ERROR, "amount-range", "“%s”的金额过大"},
+	[D_AMOUNT_NEGATIVE] = {DIAG_ERROR, "amount-negative", "“%s”不能为负数"},
+	[D_YEAR_SYNTAX] = {DIAG_ERROR, "year-syntax", "年度“%s”应为四位数字，如 2025"},
+	[D_PART_UNKNOWN] = {DIAG_ERROR, "part-unknown", "部分“%s”应为“项目”或“公用”"},
+	[D_VARIANT_UNKNOWN] = {DIAG_ERROR, "variant-unknown", "项目表“%s”应为“完整”或“简明”"},
+	[D_CODE_SHAPE] = {DIAG_ERROR, "code-shape", "项目编码“%s”格式不对：应为 21 位，6 位行政区划 + 2 位年度 + P + 12 位字母数字，如 13022524P0008F010032K"},
+	[D_CODE_YEAR] = {DIAG_WARNING, "code-year", "项目编码中的年度“%s”与部门年度 %d 不符"},
+	[D_SCHEDULE_COUNT] = {DIAG_ERROR, "schedule-count", "资金支出计划应有 4 项（3月底、6月底、10月底、12月底），这里有 %d 项"},
+	[D_SCHEDULE_SYNTAX] = {DIAG_ERROR, "schedule-syntax", "“%s”应为 0%% 到 100%% 之间的百分比"},
+	[D_SCHEDULE_DECREASE] = {DIAG_ERROR, "schedule-decrease", "资金支出计划是累计进度，不能递减：%s %s 小于 %s %s"},
+	[D_SCHEDULE_END] = {DIAG_ERROR, "schedule-end", "资金支出计划到 12月底应为 100%%，这里是 %s"},
+	[D_BUDGET_SUM] = {DIAG_ERROR, "budget-sum", "预算数 %s 万元 ≠ 财政资金 %s 万元 + 其他资金 %s 万元（= %s 万元）"},
+	[D_L1_UNKNOWN] = {DIAG_ERROR, "l1-unknown", "一级指标“%s”不在指标体系中"},
+	[D_L2_UNKNOWN] = {DIAG_ERROR, "l2-unknown", "二级指标“%s”不在指标体系中"},
+	[D_L2_WRONG_PARENT] = {DIAG_ERROR, "l2-wrong-parent", "二级指标“%s”不属于一级指标“%s”，而属于“%s”"},
+	[D_NAME_VARIANT] = {DIAG_WARNING, "name-variant", "“%s”不是规范名称，按“%s”处理"},
+	[D_GROUP_MISSING] = {DIAG_WARNING, "group-missing", "项目缺少“%s”"},
+	[D_COST_EXCEEDS] = {DIAG_WARNING, "cost-exceeds", "成本指标的金额 %s 万元超过项目预算数 %s 万元"},
+	[D_VALUE_REPEATED] = {DIAG_WARNING, "value-repeated", "指标值中“%s”重复出现，疑为录入错误"},
+	[D_VALUE_RUNON] = {DIAG_WARNING, "value-runon", "指标值的数字“%s”后直接接文字，缺少单位或标点，疑为录入错误"},
+	[D_VALUE_UNSELECTED] = {DIAG_WARNING, "value-unselected", "指标值“%s”未作选择，应填“是”或“否”"},
+	[D_PROJECT_DUP_NAME] = {DIAG_ERROR, "project-dup-name", "项目名称“%s”重复"},
+	[D_PROJECT_DUP_CODE] = {DIAG_ERROR, "project-dup-code", "项目编码“%s”重复"},
+	[D_NO_PROJECTS] = {DIAG_WARNING, "no-projects", "部门没有任何【项目】"},
+	[D_NOTE_FIRST_HERE] = {DIAG_NOTE, "first-here", "第一次出现在这里"},
+	[D_NOTE_ALLOWED] = {DIAG_NOTE, "allowed", "可用的名称：%s"},
+};
+
+typedef struct diag_message {
+	srcloc loc;
+	diag_code code;
+	char *text;   /* formatted message */
+	size_t seq;   /* report order, to keep the sort stable */
+	size_t owner; /* seq of the message a note belongs to; own seq otherwise */
+} diag_message;
+
+struct diag_ctx {
+	diag_message *msgs; /* heap array */
+	size_t n, cap;
+	size_t counts[3];   /* per level, since creation */
+	src_file **files;   /* registered files */
+	size_t nfiles;
+	size_t last_owner;  /* seq of the last non-note message */
+};
+
+diag_ctx *diag_new(void)
+{
+	return xcalloc(1, sizeof(diag_ctx));
+}
+
+static void diag_clear(diag_ctx *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		free(d->msgs[i].text);
+	d->n = 0;
+}
+
+void diag_free(diag_ctx *d)
+{
+	if (!d)
+		return;
+	diag_clear(d);
+	free(d->msgs);
+	for (size_t i = 0; i < d->nfiles; i++) {
+		free((char *)d->files[i]->path);
+		free(d->files[i]);
+	}
+	free(d->files);
+	free(d);
+}
+
+src_file *diag_add_file(diag_ctx *d, const char *path, const char *text, size_t len)
+{
+	src_file *f = xcalloc(1, sizeof *f);
+	f->path = xstrdup(path);
+	f->text = text;
+	f->len = len;
+	f->id = (int)d->nfiles;
+	d->files = xrealloc(d->files, (d->nfiles + 1) * sizeof *d->files);
+	d->files[d->nfiles++] = f;
+	return f;
+}
+
+diag_level diag_level_of(diag_code code)
+{
+	return diag_messages[code].level;
+}
+
+const char *diag_format(diag_code code)
+{
+	return diag_messages[code].format;
+}
+
+const char *diag_name(diag_code code)
+{
+	return diag_messages[code].name;
+}
+
+void diag_report(diag_ctx *d, srcloc loc, diag_code code, ...)
+{
+	buf b = {0};
+	va_list ap;
+	va_start(ap, code);
+	buf_vprintf(&b, diag_messages[code].format, ap);
+	va_end(ap);
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 32;
+		d->msgs = xrealloc(d->msgs, d->cap * sizeof *d->msgs);
+	}
+	size_t seq = d->n ? d->msgs[d->n - 1].seq + 1 : 0;
+	diag_message *m = &d->msgs[d->n++];
+	m->loc = loc;
+	m->code = code;
+	m->text = b.data ? b.data : xstrdup("");
+	m->seq = seq;
+	if (diag_messages[code].level == DIAG_NOTE && d->n > 1) {
+		m->owner = d->last_owner;
+	} else {
+		m->owner = seq;
+		d->last_owner = seq;
+	}
+	d->counts[diag_messages[code].level]++;
+}
+
+size_t diag_count(const diag_ctx *d, diag_level level)
+{
+	return d->counts[level];
+}
+
+/* Sort key of a message: the location of the message it belongs to, then report order. */
+static const diag_message *sort_base;
+static size_t sort_n;
+
+/* seq equals the index in msgs (it restarts at 0 after each flush), so owners are direct. */
+static const diag_message *owner_of(const diag_message *m)
+{
+	return m->owner < sort_n ? &sort_base[m->owner] : m;
+}
+
+static int loc_cmp(srcloc a, srcloc b)
+{
+	int fa = a.file ? a.file->id : -1, fb = b.file ? b.file->id : -1;
+	if (fa != fb)
+		return fa < fb ? -1 : 1;
+	if (a.line != b.line)
+		return a.line < b.line ? -1 : 1;
+	if (a.col != b.col)
+		return a.col < b.col ? -1 : 1;
+	return 0;
+}
+
+static int message_cmp(const void *pa, const void *pb)
+{
+	const diag_message *a = pa, *b = pb;
+	const diag_message *oa = owner_of(a), *ob = owner_of(b);
+	int c = loc_cmp(oa->loc, ob->loc);
+	if (c)
+		return c;
+	if (oa->seq != ob->seq)
+		return oa->seq < ob->seq ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* Finds line `line` (1-based) in a file's text; returns its start and length (without newline). */
+static bool find_line(const src_file *f, int line, const char **start, size_t *len)
+{
+	const char *p = f->text, *end = f->text + f->len;
+	for (int l = 1; l < line; l++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			return false;
+		p = nl + 1;
+	}
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+	if (n && p[n - 1] == '\r')
+		n--;
+	*start = p;
+	*len = n;
+	return true;
+}
+
+/* Prints the quoted source line and a caret under character column `col`. Invalid bytes print
+ * as '?', NUL as a space, and very long lines are cut around the column. */
+static void print_quote(FILE *out, const src_file *f, int line, int col)
+{
+	const char *s;
+	size_t n;
+	if (!f || !f->text || line < 1 || !find_line(f, line, &s, &n))
+		return;
+	enum { QUOTE_MAX = 160 };
+	size_t i = 0;
+	int c = 1;
+	/* skip characters so that the caret stays within QUOTE_MAX columns */
+	size_t first = 0;
+	int first_col = 1;
+	if (col > QUOTE_MAX / 2) {
+		while (i < n && c < col - QUOTE_MAX / 4) {
+			uint32_t cp;
+			size_t k = utf8_decode(s + i, n - i, &cp);
+			i += k ? k : 1;
+			c++;
+		}
+		first = i;
+		first_col = c;
+	}
+	buf q = {0}, caret = {0};
+	if (first > 0) {
+		buf_puts(&q, "…");
+		buf_puts(&caret, " ");
+	}
+	size_t width = 0;
+	for (i = first, c = first_col; i < n && width < QUOTE_MAX; c++) {
+		uint32_t cp;
+		size_t k = utf8_decode(s + i, n - i, &cp);
+		if (!k || cp == 0) {
+			buf_putc(&q, k ? ' ' : '?');
+			i += k ? k : 1;
+			if (c < col)
+				buf_putc(&caret, ' ');
+			width++;
+			continue;
+		}
+		size_t w = cp == '\t' ? 1 : (cp_is_wide(cp) ? 2 : 1);
+		if (cp == '\t')
+			buf_putc(&q, ' ');
+		else
+			buf_put(&q, s + i, k);
+		if (c < col)
+			buf_puts(&caret, w == 2 ? "  " : " ");
+		width += w;
+		i += k;
+	}
+	if (i < n)
+		buf_puts(&q, "…");
+	buf_putc(&caret, '^');
+	fprintf(out, "%s\n%s\n", q.data ? q.data : "", caret.data);
+	buf_free(&q);
+	buf_free(&caret);
+}
+
+void diag_flush(diag_ctx *d, FILE *out)
+{
+	static const char *const level_names[] = {"note", "warning", "error"};
+	sort_base = d->msgs;
+	sort_n = d->n;
+	/* owner lookups need the unsorted order: copy the keys first */
+	diag_message *sorted = xmalloc((d->n ? d->n : 1) * sizeof *sorted);
+	memcpy(sorted, d->msgs, d->n * sizeof *sorted);
+	qsort(sorted, d->n, sizeof *sorted, message_cmp);
+	for (size_t i = 0; i < d->n; i++) {
+		const diag_message *m = &sorted[i];
+		const char *level = level_names[diag_messages[m->code].level];
+		if (m->loc.file)
+			fprintf(out, "%s:%d:%d: %s: %s\n", m->loc.file->path, m->loc.line, m->loc.col, level,
+			        m->text);
+		else
+			fprintf(out, "budgetgen: %s: %s\n", level, m->text);
+		if (m->loc.file)
+			print_quote(out, m->loc.file, m->loc.line, m->loc.col);
+	}
+	free(sorted);
+	diag_clear(d);
+}

@@ -1,0 +1,115 @@
+/* diag.h — the one diagnostics function and the one message table. Every stage reports through
+ * diag_report() with a code from the table below; the table gives severity and Chinese text.
+ * Messages are collected, sorted by location and printed as
+ *   path:line:col: error: <message>
+ *   <source line>
+ *   <caret>
+ * Columns count characters (code points) from 1. */
+#ifndef BUDGETGEN_DIAG_H
+#define BUDGETGEN_DIAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+typedef enum diag_level { DIAG_NOTE, DIAG_WARNING, DIAG_ERROR } diag_level;
+
+/* A source file known to the diagnostics: its path as the user named it and its text, so that the
+ * offending line can be quoted. */
+typedef struct src_file {
+	const char *path; /* as given on the command line or in 包含： */
+	const char *text; /* whole contents (may contain invalid UTF-8 or NUL) */
+	size_t len;       /* bytes in text */
+	int id;           /* order of first appearance, for sorting */
+} src_file;
+
+/* A position: 1-based line and character column in a file. file == NULL means "no location". */
+typedef struct srcloc {
+	const src_file *file;
+	int line;
+	int col;
+} srcloc;
+
+/* ORDER diag_messages: one entry per code in diag.c. Each comment names the printf arguments. */
+typedef enum diag_code {
+	/* input bytes and files */
+	D_FILE_READ,          /* path, strerror */
+	D_FILE_TOO_BIG,       /* path, limit in MB */
+	D_UTF8_INVALID,       /* byte value */
+	D_NUL_BYTE,           /* - */
+	D_LINE_TOO_LONG,      /* limit in characters */
+	D_INCLUDE_NOT_FOUND,  /* path, strerror */
+	D_INCLUDE_CYCLE,      /* path */
+	D_INCLUDE_DEPTH,      /* depth limit */
+	D_NOT_A_SOURCE,       /* path */
+	/* structure */
+	D_UNKNOWN_SECTION,    /* name */
+	D_UNKNOWN_FIELD,      /* name, suggestion */
+	D_UNKNOWN_FIELD_BARE, /* name */
+	D_FIELD_MISPLACED,    /* field, where it belongs */
+	D_FIELD_DUPLICATE,    /* field */
+	D_FIELD_MISSING,      /* field, what lacks it */
+	D_TEXT_MISPLACED,     /* - */
+	D_ROW_MISPLACED,      /* - */
+	D_ROW_CELLS,          /* number of cells */
+	D_ROW_EMPTY_CELL,     /* column name */
+	D_ROW_NO_PARENT,      /* column name */
+	D_OVERALL_DUPLICATE,  /* - */
+	D_ITEM_EMPTY,         /* - */
+	D_REFERENCE_RESERVED, /* - */
+	/* values */
+	D_AMOUNT_SYNTAX,      /* field */
+	D_AMOUNT_PRECISION,   /* field */
+	D_AMOUNT_RANGE,       /* field */
+	D_AMOUNT_NEGATIVE,    /* field */
+	D_YEAR_SYNTAX,        /* text */
+	D_PART_UNKNOWN,       /* text */
+	D_VARIANT_UNKNOWN,    /* text */
+	D_CODE_SHAPE,         /* code */
+	D_CODE_YEAR,          /* year digits in code, department year */
+	D_SCHEDULE_COUNT,     /* count */
+	D_SCHEDULE_SYNTAX,    /* text */
+	D_SCHEDULE_DECREASE,  /* month, value, previous month, previous value */
+	D_SCHEDULE_END,       /* last value */
+	D_BUDGET_SUM,         /* total, fiscal, other, fiscal+other */
+	/* indicator framework */
+	D_L1_UNKNOWN,         /* name */
+	D_L2_UNKNOWN,         /* name */
+	D_L2_WRONG_PARENT,    /* l2, l1, l1 that owns l2 */
+	D_NAME_VARIANT,       /* written, canonical */
+	D_GROUP_MISSING,      /* l1 name */
+	D_COST_EXCEEDS,       /* amount, budget */
+	D_VALUE_REPEATED,     /* repeated part */
+	D_VALUE_RUNON,        /* number */
+	D_VALUE_UNSELECTED,   /* text */
+	/* whole department */
+	D_PROJECT_DUP_NAME,   /* name */
+	D_PROJECT_DUP_CODE,   /* code */
+	D_NO_PROJECTS,        /* - */
+	D_NOTE_FIRST_HERE,    /* - */
+	D_NOTE_ALLOWED,       /* list */
+	D_CODE_COUNT
+} diag_code;
+
+typedef struct diag_ctx diag_ctx;
+
+diag_ctx *diag_new(void);
+void diag_free(diag_ctx *d);
+
+/* Registers a file so its lines can be quoted; the diag context keeps its own copy of path. */
+src_file *diag_add_file(diag_ctx *d, const char *path, const char *text, size_t len);
+
+/* Reports one message. A note attaches to the message reported just before it. */
+void diag_report(diag_ctx *d, srcloc loc, diag_code code, ...);
+
+diag_level diag_level_of(diag_code code);
+size_t diag_count(const diag_ctx *d, diag_level level);
+/* Prints every collected message, sorted by file, line, column (notes stay with their message),
+ * then forgets them. */
+void diag_flush(diag_ctx *d, FILE *out);
+
+/* The message format string of a code (for tests and documentation). */
+const char *diag_format(diag_code code);
+const char *diag_name(diag_code code);
+
+#endif

@@ -1,0 +1,11 @@
+/* dump.h — the resolved model as JSON (`budgetgen dump --json`), for tests and other tools.
+ * Amounts are exact decimal strings ("90.00", "20.982") or null. */
+#ifndef BUDGETGEN_DUMP_H
+#define BUDGETGEN_DUMP_H
+
+#include "model.h"
+#include "util.h"
+
+void dump_json(buf *out, const model_department *m);
+
+#endif

@@ -1,0 +1,129 @@
+/* main.c — the command line: `budgetgen check|dump|build|fmt …`, usage text and exit codes
+ * (0 fine, 1 input has errors, 2 usage, 3 I/O or internal). Each command drives the stages;
+ * no stage logic lives here. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "dump.h"
+#include "sources.h"
+#include "version.h"
+
+enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
+
+static const char usage_text[] =
+	"用法：budgetgen <命令> [选项] 路径…\n"
+	"\n"
+	"命令：\n"
+	"  check 路径…          检查部门预算源文件（文件或目录），报告全部错误和警告\n"
+	"  dump --json 文件      以 JSON 输出检查后的模型\n"
+	"  --help               显示本说明\n"
+	"  --version            显示版本\n"
+	"\n"
+	"退出码：0 无错误（可有警告），1 输入有错误，2 用法错误，3 读写或内部错误。\n"
+	"源文件语言见 docs/language.md。\n";
+
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "budgetgen: ");
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n用 budgetgen --help 查看用法。\n");
+	return EXIT_USAGE;
+}
+
+/* Exit status after a run: input errors beat I/O problems only when both are input related. */
+static int status_of(size_t input_errors, size_t io_errors)
+{
+	if (io_errors)
+		return EXIT_IO;
+	return input_errors ? EXIT_INPUT : EXIT_OK;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	if (argc < 1)
+		return usage_error("%s", "check 需要至少一个文件或目录");
+	diag_ctx *d = diag_new();
+	source_list srcs = {0};
+	sources_find(&srcs, d, argv, (size_t)argc);
+	size_t io = diag_count(d, DIAG_ERROR);
+	diag_flush(d, stderr);
+	size_t bad = 0;
+	for (size_t i = 0; i < srcs.n; i++) {
+		department_load l = department_load_file(d, srcs.paths[i]);
+		if (!l.model)
+			io++;
+		else if (l.errors)
+			bad++;
+		diag_flush(d, stderr);
+		department_load_free(&l);
+	}
+	size_t warnings = diag_count(d, DIAG_WARNING);
+	size_t errors = diag_count(d, DIAG_ERROR);
+	if (srcs.n == 0 && !io) {
+		fprintf(stderr, "budgetgen: 在给出的路径中没有找到部门预算源文件（*.txt）\n");
+		io++;
+	}
+	fprintf(stderr, "检查了 %zu 个部门：%zu 个错误，%zu 个警告\n", srcs.n, errors, warnings);
+	sources_free(&srcs);
+	diag_free(d);
+	return status_of(bad, io);
+}
+
+static int cmd_dump(int argc, char **argv)
+{
+	const char *file = NULL;
+	bool json = false;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = true;
+		else if (argv[i][0] == '-')
+			return usage_error("dump 不认识选项 %s", argv[i]);
+		else if (file)
+			return usage_error("%s", "dump 只接受一个文件");
+		else
+			file = argv[i];
+	}
+	if (!file || !json)
+		return usage_error("%s", "用法：budgetgen dump --json 文件");
+	diag_ctx *d = diag_new();
+	department_load l = department_load_file(d, file);
+	int status = l.model ? (l.errors ? EXIT_INPUT : EXIT_OK) : EXIT_IO;
+	if (l.model) {
+		buf b = {0};
+		dump_json(&b, l.model);
+		fwrite(b.data, 1, b.len, stdout);
+		buf_free(&b);
+	}
+	diag_flush(d, stderr);
+	department_load_free(&l);
+	diag_free(d);
+	if (fflush(stdout) != 0)
+		status = EXIT_IO;
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage_error("%s", "缺少命令");
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		fputs(usage_text, stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(cmd, "--version") == 0) {
+		printf("budgetgen %s\n", BUDGETGEN_VERSION);
+		return EXIT_OK;
+	}
+	if (strcmp(cmd, "check") == 0)
+		return cmd_check(argc - 2, argv + 2);
+	if (strcmp(cmd, "dump") == 0)
+		return cmd_dump(argc - 2, argv + 2);
+	return usage_error("未知的命令“%s”", cmd);
+}

@@ -1,0 +1,402 @@
+/* parse.c — builds the syntax tree (ast.h) from classified lines (lex.h). A small state machine:
+ * the department header, then sections 【整体绩效目标】 and 【项目】; inside them fields, paragraph
+ * blocks and indicator rows. 包含： splices another file in place. Reports and carries on. */
+#include "parse.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lex.h"
+
+enum { PARSE_MAX_INCLUDE_DEPTH = 16 };
+
+typedef enum parse_ctx {
+	CTX_HEADER,  /* before the first section */
+	CTX_OVERALL, /* inside 【整体绩效目标】 */
+	CTX_PROJECT, /* inside 【项目】 */
+	CTX_SKIP     /* inside an unknown section: lines are ignored */
+} parse_ctx;
+
+typedef enum para_target {
+	PARA_NONE,     /* text here is an error */
+	PARA_SUMMARY,  /* after 总体绩效目标： */
+	PARA_ITEM,     /* after 分项绩效目标： (unlabelled description) */
+	PARA_MEASURES  /* after 工作保障措施： */
+} para_target;
+
+typedef struct parser {
+	arena *a;
+	diag_ctx *d;
+	ast_department *dept;
+	parse_ctx ctx;
+	para_target para;
+	ast_project *proj;  /* current project (CTX_PROJECT) */
+	ast_item *item;     /* current item (PARA_ITEM) */
+	bool in_rows;       /* right after 绩效指标： in a project */
+	char *stack[PARSE_MAX_INCLUDE_DEPTH + 1]; /* real paths of the files being read */
+	int depth;
+} parser;
+
+static void parse_file(parser *p, const char *path, srcloc from);
+
+static ast_str str_of(const lex_line *l)
+{
+	ast_str s = {l->value, l->vloc};
+	return s;
+}
+
+static ast_str text_of(const lex_line *l)
+{
+	ast_str s = {l->text, l->loc};
+	return s;
+}
+
+static void set_field(parser *p, ast_str *slot, const lex_line *l)
+{
+	if (slot->s) {
+		diag_report(p->d, l->loc, D_FIELD_DUPLICATE, kw_name(l->key));
+		diag_report(p->d, slot->loc, D_NOTE_FIRST_HERE);
+		return;
+	}
+	*slot = str_of(l);
+}
+
+static const char *owner_of_field(kw k)
+{
+	switch (k) {
+	case KW_DEPT:
+	case KW_DEPT_CODE:
+	case KW_YEAR:
+	case KW_UNIT:
+	case KW_VARIANT:
+		return "部门头（第一个【…】之前）";
+	case KW_SUMMARY:
+	case KW_ITEM:
+	case KW_MEASURES:
+		return "【整体绩效目标】";
+	case KW_GOAL:
+	case KW_INDICATORS:
+		return "“分项绩效目标：”之后或【项目】";
+	case KW_NAME:
+	case KW_PART:
+	case KW_CODE:
+	case KW_TOTAL:
+	case KW_FISCAL:
+	case KW_OTHER:
+	case KW_USE:
+	case KW_SCHEDULE:
+		return "【项目】";
+	case KW_INCLUDE:
+	case KW_NONE:
+	case KW_COUNT:
+		break;
+	}
+	return "任何位置";
+}
+
+static void check_reference(parser *p, const lex_line *l)
+{
+	const char *brace = strpbrk(l->text, "{");
+	if (!brace)
+		brace = strstr(l->text, "｛");
+	if (brace)
+		diag_report(p->d, lex_loc_at(l, brace), D_REFERENCE_RESERVED);
+}
+
+static void report_text(parser *p, const lex_line *l)
+{
+	if (l->word) {
+		const char *hint = kw_suggest(l->word);
+		if (hint)
+			diag_report(p->d, l->loc, D_UNKNOWN_FIELD, l->word, hint);
+		else
+			diag_report(p->d, l->loc, D_UNKNOWN_FIELD_BARE, l->word);
+	} else if (l->has_bar) {
+		diag_report(p->d, l->loc, D_ROW_MISPLACED);
+	} else {
+		diag_report(p->d, l->loc, D_TEXT_MISPLACED);
+	}
+}
+
+static void add_paragraph(parser *p, ast_str **items, size_t *n, size_t *cap, ast_str s)
+{
+	ast_str *slot = vec_push(p->a, items, n, cap, sizeof **items);
+	*slot = s;
+}
+
+/* ---- header ---------------------------------------------------------------- */
+
+static void header_line(parser *p, const lex_line *l)
+{
+	ast_department *d = p->dept;
+	if (l->kind != LINE_FIELD) {
+		report_text(p, l);
+		return;
+	}
+	ast_str *slot = l->key == KW_DEPT        ? &d->name
+	                : l->key == KW_DEPT_CODE ? &d->code
+	                : l->key == KW_YEAR      ? &d->year
+	                : l->key == KW_UNIT      ? &d->unit
+	                : l->key == KW_VARIANT   ? &d->variant
+	                                         : NULL;
+	if (slot)
+		set_field(p, slot, l);
+	else
+		diag_report(p->d, l->loc, D_FIELD_MISPLACED, kw_name(l->key), owner_of_field(l->key));
+}
+
+/* ---- 【整体绩效目标】 --------------------------------------------------------- */
+
+static void overall_text(parser *p, const lex_line *l)
+{
+	ast_overall *o = p->dept->overall;
+	check_reference(p, l);
+	switch (p->para) {
+	case PARA_SUMMARY:
+		add_paragraph(p, &o->summary, &o->nsummary, &o->summary_cap, text_of(l));
+		break;
+	case PARA_MEASURES:
+		add_paragraph(p, &o->measures, &o->nmeasures, &o->measures_cap, text_of(l));
+		break;
+	case PARA_ITEM:
+		add_paragraph(p, &p->item->text, &p->item->ntext, &p->item->text_cap, text_of(l));
+		break;
+	case PARA_NONE:
+		report_text(p, l);
+		break;
+	}
+}
+
+static void overall_line(parser *p, const lex_line *l)
+{
+	ast_overall *o = p->dept->overall;
+	if (l->kind != LINE_FIELD) {
+		overall_text(p, l);
+		return;
+	}
+	if (l->key == KW_SUMMARY) {
+		p->para = PARA_SUMMARY;
+		if (*l->value)
+			add_paragraph(p, &o->summary, &o->nsummary, &o->summary_cap, str_of(l));
+	} else if (l->key == KW_MEASURES) {
+		p->para = PARA_MEASURES;
+		if (*l->value)
+			add_paragraph(p, &o->measures, &o->nmeasures, &o->measures_cap, str_of(l));
+	} else if (l->key == KW_ITEM) {
+		p->para = PARA_ITEM;
+		p->item = vec_push(p->a, &o->items, &o->nitems, &o->items_cap, sizeof *o->items);
+		p->item->loc = l->loc;
+		p->item->title = str_of(l);
+		if (!*l->value)
+			diag_report(p->d, l->vloc, D_FIELD_MISSING, "分项绩效目标的标题", "写在冒号之后");
+	} else if ((l->key == KW_GOAL || l->key == KW_INDICATORS) && p->para == PARA_ITEM) {
+		set_field(p, l->key == KW_GOAL ? &p->item->goal : &p->item->indicators, l);
+		check_reference(p, l);
+	} else if (p->para != PARA_NONE && l->key != KW_GOAL && l->key != KW_INDICATORS) {
+		/* another section's field name at the start of a paragraph is ordinary text */
+		overall_text(p, l);
+	} else {
+		diag_report(p->d, l->loc, D_FIELD_MISPLACED, kw_name(l->key), owner_of_field(l->key));
+	}
+}
+
+/* ---- 【项目】 ------------------------------------------------------------------ */
+
+static void project_row(parser *p, const lex_line *l)
+{
+	ast_project *pr = p->proj;
+	const char *cells[AST_ROW_CELLS];
+	srcloc locs[AST_ROW_CELLS];
+	int n = lex_split_row(p->a, l, cells, locs, AST_ROW_CELLS);
+	ast_row *r = vec_push(p->a, &pr->rows, &pr->nrows, &pr->rows_cap, sizeof *pr->rows);
+	r->loc = l->loc;
+	r->ncells = n;
+	for (int i = 0; i < AST_ROW_CELLS && i < n; i++)
+		r->cell[i] = (ast_str){cells[i], locs[i]};
+	if (n != AST_ROW_CELLS)
+		diag_report(p->d, l->loc, D_ROW_CELLS, n);
+	check_reference(p, l);
+}
+
+static void project_line(parser *p, const lex_line *l)
+{
+	ast_project *pr = p->proj;
+	if (l->kind != LINE_FIELD) {
+		if (p->in_rows && l->has_bar)
+			project_row(p, l);
+		else
+			report_text(p, l);
+		return;
+	}
+	p->in_rows = false;
+	ast_str *slot = l->key == KW_NAME       ? &pr->name
+	                : l->key == KW_PART     ? &pr->part
+	                : l->key == KW_CODE     ? &pr->code
+	                : l->key == KW_TOTAL    ? &pr->total
+	                : l->key == KW_FISCAL   ? &pr->fiscal
+	                : l->key == KW_OTHER    ? &pr->other
+	                : l->key == KW_USE      ? &pr->use
+	                : l->key == KW_SCHEDULE ? &pr->schedule
+	                                        : NULL;
+	if (slot) {
+		set_field(p, slot, l);
+		if (l->key == KW_USE)
+			check_reference(p, l);
+	} else if (l->key == KW_GOAL) {
+		ast_str *g = vec_push(p->a, &pr->goals, &pr->ngoals, &pr->goals_cap, sizeof *pr->goals);
+		*g = str_of(l);
+		check_reference(p, l);
+	} else if (l->key == KW_INDICATORS) {
+		set_field(p, &pr->indicators, l);
+		p->in_rows = true;
+		if (*l->value)
+			diag_report(p->d, l->vloc, D_ROW_MISPLACED);
+	} else {
+		diag_report(p->d, l->loc, D_FIELD_MISPLACED, kw_name(l->key), owner_of_field(l->key));
+	}
+}
+
+/* ---- lines, sections, includes ----------------------------------------------- */
+
+static void section_line(parser *p, const lex_line *l)
+{
+	ast_department *d = p->dept;
+	p->para = PARA_NONE;
+	p->in_rows = false;
+	switch (l->sec) {
+	case SEC_OVERALL:
+		if (d->overall) {
+			diag_report(p->d, l->loc, D_OVERALL_DUPLICATE);
+			diag_report(p->d, d->overall->loc, D_NOTE_FIRST_HERE);
+			p->ctx = CTX_SKIP;
+			return;
+		}
+		d->overall = arena_alloc(p->a, sizeof *d->overall);
+		d->overall->loc = l->loc;
+		p->ctx = CTX_OVERALL;
+		break;
+	case SEC_PROJECT:
+		p->proj = vec_push(p->a, &d->projects, &d->nprojects, &d->projects_cap,
+		                   sizeof *d->projects);
+		p->proj->loc = l->loc;
+		if (*l->rest) /* 【项目】名称 is a shorthand for 项目名称： */
+			p->proj->name = (ast_str){l->rest, l->vloc};
+		p->ctx = CTX_PROJECT;
+		break;
+	case SEC_UNKNOWN:
+	case SEC_COUNT:
+		diag_report(p->d, l->loc, D_UNKNOWN_SECTION, l->value);
+		p->ctx = CTX_SKIP;
+		break;
+	}
+}
+
+static void include_line(parser *p, const lex_line *l)
+{
+	if (!*l->value) {
+		diag_report(p->d, l->vloc, D_FIELD_MISSING, "包含的文件路径", "写在冒号之后");
+		return;
+	}
+	const char *from = l->loc.file->path;
+	const char *slash = strrchr(from, '/');
+	char *path;
+	if (l->value[0] == '/' || !slash)
+		path = arena_strdup(p->a, l->value);
+	else
+		path = arena_printf(p->a, "%.*s/%s", (int)(slash - from), from, l->value);
+	parse_file(p, path, l->vloc);
+}
+
+static void parse_lines(parser *p, const lex_result *lr)
+{
+	for (size_t i = 0; i < lr->n; i++) {
+		const lex_line *l = &lr->lines[i];
+		if (l->kind == LINE_BLANK || l->kind == LINE_COMMENT)
+			continue;
+		if (l->kind == LINE_SECTION) {
+			section_line(p, l);
+			continue;
+		}
+		if (l->kind == LINE_FIELD && l->key == KW_INCLUDE) {
+			include_line(p, l);
+			continue;
+		}
+		switch (p->ctx) {
+		case CTX_HEADER: header_line(p, l); break;
+		case CTX_OVERALL: overall_line(p, l); break;
+		case CTX_PROJECT: project_line(p, l); break;
+		case CTX_SKIP: break;
+		}
+	}
+}
+
+static void parse_source(parser *p, const src_file *f)
+{
+	lex_result lr = lex_file(p->a, p->d, f);
+	parse_lines(p, &lr);
+}
+
+/* Reads one file (the main one when from.file is NULL) and parses it in the current state. */
+static void parse_file(parser *p, const char *path, srcloc from)
+{
+	if (p->depth >= PARSE_MAX_INCLUDE_DEPTH) {
+		diag_report(p->d, from, D_INCLUDE_DEPTH, PARSE_MAX_INCLUDE_DEPTH);
+		return;
+	}
+	char *real = realpath(path, NULL);
+	if (real) {
+		for (int i = 0; i < p->depth; i++) {
+			if (strcmp(p->stack[i], real) == 0) {
+				diag_report(p->d, from, D_INCLUDE_CYCLE, path);
+				free(real);
+				return;
+			}
+		}
+	}
+	char *data = NULL;
+	size_t len = 0;
+	int err = real ? file_read(path, (size_t)LEX_MAX_FILE_MB << 20, &data, &len) : errno;
+	if (err) {
+		if (err == EFBIG)
+			diag_report(p->d, from, D_FILE_TOO_BIG, path, LEX_MAX_FILE_MB);
+		else if (from.file)
+			diag_report(p->d, from, D_INCLUDE_NOT_FOUND, path, strerror(err));
+		else
+			diag_report(p->d, from, D_FILE_READ, path, strerror(err));
+		free(real);
+		return;
+	}
+	char *text = arena_strndup(p->a, data, len);
+	free(data);
+	const src_file *f = diag_add_file(p->d, path, text, len);
+	if (!p->dept->file)
+		p->dept->file = f;
+	p->stack[p->depth++] = real;
+	parse_source(p, f);
+	p->depth--;
+	free(real);
+}
+
+ast_department *parse_department(arena *a, diag_ctx *d, const char *path)
+{
+	parser p = {.a = a, .d = d};
+	p.dept = arena_alloc(a, sizeof *p.dept);
+	parse_file(&p, path, (srcloc){0});
+	if (!p.dept->file)
+		return NULL;
+	return p.dept;
+}
+
+ast_department *parse_department_text(arena *a, diag_ctx *d, const char *name, const char *text,
+                                      size_t len)
+{
+	parser p = {.a = a, .d = d};
+	p.dept = arena_alloc(a, sizeof *p.dept);
+	char *copy = arena_strndup(a, text, len);
+	const src_file *f = diag_add_file(d, name, copy, len);
+	p.dept->file = f;
+	parse_source(&p, f);
+	return p.dept;
+}

@@ -1,0 +1,16 @@
+/* resolve.h — the resolver: syntax tree → checked, immutable model (model.h). Parses amounts and
+ * percentages exactly, canonicalises indicator names, resolves "same as above" cells, and runs
+ * every check of docs/language.md section 6, reporting all problems through diag. */
+#ifndef BUDGETGEN_RESOLVE_H
+#define BUDGETGEN_RESOLVE_H
+
+#include "ast.h"
+#include "diag.h"
+#include "model.h"
+#include "util.h"
+
+/* Always returns a model (fields that failed to resolve are blank); the caller decides from the
+ * diag error count whether output may be produced. The model lives in arena a. */
+const model_department *resolve_department(arena *a, diag_ctx *d, const ast_department *ast);
+
+#endif

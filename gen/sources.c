@@ -1,0 +1,127 @@
+/* sources.c — expands PATH arguments into department source files and loads one department
+ * (parse + resolve) into its own arena (sources.h). */
+#include "sources.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "parse.h"
+#include "resolve.h"
+
+static void push(source_list *l, const char *path)
+{
+	l->paths = xrealloc(l->paths, (l->n + 1) * sizeof *l->paths);
+	l->paths[l->n++] = xstrdup(path);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* A department source names its department: some line starts with 部门： or 部门: */
+static bool is_department_source(const char *path)
+{
+	char *data;
+	size_t len;
+	if (file_read(path, (size_t)16 << 20, &data, &len) != 0)
+		return true; /* let the loader report it */
+	bool found = false;
+	for (const char *p = data; p < data + len && !found;) {
+		while (p < data + len && (*p == ' ' || *p == '\t'))
+			p++;
+		if ((size_t)(data + len - p) >= 9 &&
+		    (memcmp(p, "部门：", 9) == 0 || memcmp(p, "部门:", 7) == 0))
+			found = true;
+		const char *nl = memchr(p, '\n', (size_t)(data + len - p));
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	free(data);
+	return found;
+}
+
+static void walk(source_list *l, diag_ctx *d, const char *dir)
+{
+	DIR *dp = opendir(dir);
+	if (!dp) {
+		diag_report(d, (srcloc){0}, D_FILE_READ, dir, strerror(errno));
+		return;
+	}
+	source_list here = {0};
+	struct dirent *e;
+	while ((e = readdir(dp)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		size_t n = strlen(dir) + strlen(e->d_name) + 2;
+		char *path = xmalloc(n);
+		snprintf(path, n, "%s%s%s", dir, ends_with(dir, "/") ? "" : "/", e->d_name);
+		push(&here, path);
+		free(path);
+	}
+	closedir(dp);
+	qsort(here.paths, here.n, sizeof *here.paths, cmp_str);
+	for (size_t i = 0; i < here.n; i++) {
+		struct stat st;
+		if (stat(here.paths[i], &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			walk(l, d, here.paths[i]);
+		else if (ends_with(here.paths[i], ".txt") && is_department_source(here.paths[i]))
+			push(l, here.paths[i]);
+	}
+	sources_free(&here);
+}
+
+void sources_find(source_list *out, diag_ctx *d, char *const *args, size_t nargs)
+{
+	for (size_t i = 0; i < nargs; i++) {
+		struct stat st;
+		if (stat(args[i], &st) != 0) {
+			diag_report(d, (srcloc){0}, D_FILE_READ, args[i], strerror(errno));
+			continue;
+		}
+		if (S_ISDIR(st.st_mode))
+			walk(out, d, args[i]);
+		else
+			push(out, args[i]);
+	}
+}
+
+void sources_free(source_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->paths[i]);
+	free(l->paths);
+	l->paths = NULL;
+	l->n = 0;
+}
+
+department_load department_load_file(diag_ctx *d, const char *path)
+{
+	department_load l = {0};
+	size_t before = diag_count(d, DIAG_ERROR);
+	l.arena = arena_new();
+	ast_department *ast = parse_department(l.arena, d, path);
+	if (ast)
+		l.model = resolve_department(l.arena, d, ast);
+	l.errors = diag_count(d, DIAG_ERROR) - before;
+	return l;
+}
+
+void department_load_free(department_load *l)
+{
+	arena_free(l->arena);
+	l->arena = NULL;
+	l->model = NULL;
+}

@@ -1,0 +1,32 @@
+/* sources.h — finds department sources: PATH arguments that are files or directories (searched
+ * recursively for *.txt; a .txt without a 部门： line is a fragment for 包含： and is skipped).
+ * Also the one entry point that loads a department: parse + resolve with its own arena. */
+#ifndef BUDGETGEN_SOURCES_H
+#define BUDGETGEN_SOURCES_H
+
+#include <stddef.h>
+
+#include "diag.h"
+#include "model.h"
+#include "util.h"
+
+typedef struct source_list {
+	char **paths; /* heap strings, sorted within each directory argument */
+	size_t n;
+} source_list;
+
+/* Expands the arguments. Unreadable paths are reported through d (no location). */
+void sources_find(source_list *out, diag_ctx *d, char *const *args, size_t nargs);
+void sources_free(source_list *l);
+
+/* One loaded department: everything lives in `arena`. model is NULL when the file is unreadable. */
+typedef struct department_load {
+	arena *arena;
+	const model_department *model;
+	size_t errors; /* errors reported for this department */
+} department_load;
+
+department_load department_load_file(diag_ctx *d, const char *path);
+void department_load_free(department_load *l);
+
+#endif

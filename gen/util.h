@@ -1,0 +1,74 @@
+/* util.h — memory arenas, growable buffers and arrays, UTF-8 decoding, whole-file reads and
+ * atomic writes. Every stage may include this header; it depends on nothing but libc.
+ * Allocation failure is fatal through util_oom(): it prints one message and exits with 3. */
+#ifndef BUDGETGEN_UTIL_H
+#define BUDGETGEN_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- checked allocation ------------------------------------------------ */
+
+void util_oom(void) __attribute__((noreturn));
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+/* ---- arena: everything of one department build lives here --------------- */
+
+typedef struct arena arena;
+
+arena *arena_new(void);
+void arena_free(arena *a);
+void *arena_alloc(arena *a, size_t n);           /* zeroed, 16-byte aligned */
+char *arena_strndup(arena *a, const char *s, size_t n);
+char *arena_strdup(arena *a, const char *s);
+char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Growable array stored in an arena: `vec_push(a, &items, &n, &cap, sizeof *items)` returns a
+ * pointer to the new zeroed element at index n-1. */
+void *vec_push(arena *a, void *itemsp, size_t *n, size_t *cap, size_t elem);
+
+/* ---- buf: a growable byte buffer on the heap ---------------------------- */
+
+typedef struct buf {
+	char *data; /* bytes, always NUL-terminated when data != NULL */
+	size_t len; /* bytes used, excluding the terminating NUL */
+	size_t cap; /* bytes allocated */
+} buf;
+
+void buf_put(buf *b, const void *p, size_t n);
+void buf_puts(buf *b, const char *s);
+void buf_putc(buf *b, char c);
+void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(buf *b, const char *fmt, va_list ap);
+void buf_free(buf *b);
+
+/* ---- UTF-8 -------------------------------------------------------------- */
+
+/* Decodes one code point at s (n bytes available). Returns its length in bytes (1–4) and stores the
+ * code point, or returns 0 for an invalid or truncated sequence (then *cp is undefined). */
+size_t utf8_decode(const char *s, size_t n, uint32_t *cp);
+/* Encodes cp into out (at least 4 bytes); returns the byte count. */
+size_t utf8_encode(uint32_t cp, char *out);
+/* Number of code points in a valid UTF-8 string of n bytes. */
+size_t utf8_count(const char *s, size_t n);
+/* Display width of a valid UTF-8 string: 2 for East Asian wide characters, 1 otherwise. */
+size_t utf8_width(const char *s, size_t n);
+bool cp_is_wide(uint32_t cp);
+bool cp_is_space(uint32_t cp); /* ASCII blanks, U+3000 ideographic space, NBSP */
+
+/* ---- files --------------------------------------------------------------- */
+
+/* Reads a whole file (at most max bytes). Returns 0, or an errno value (EFBIG when too large). */
+int file_read(const char *path, size_t max, char **data, size_t *len);
+/* Writes data to path atomically: a temporary file in the same directory, fsync, rename.
+ * Returns 0 or an errno value; on failure nothing at path has changed. */
+int file_write_atomic(const char *path, const void *data, size_t len);
+/* Creates a directory and its parents (mode 0777 & umask). Returns 0 or an errno value. */
+int dir_make(const char *path);
+
+#endif
