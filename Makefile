@@ -8,23 +8,23 @@
 PREFIX ?= /usr/local
 DESTDIR ?=
 CC ?= cc
-PKGS := freetype2 harfbuzz harfbuzz-subset
+PKGS := freetype2 harfbuzz harfbuzz-subset xlsxwriter zlib
 
 WARN := -Wall -Wextra -Wswitch-enum -Wshadow -Wpointer-arith -Wstrict-prototypes \
         -Wmissing-prototypes -Wformat=2 -Wundef -Wvla -Werror
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+ALL_CFLAGS = -std=gnu11 $(WARN) -DBUDGETGEN_DATADIR='"$(PREFIX)/share/budgetgen"' $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhpdf -lm
 
 # The stages, in pipeline order (see README.md).
 FRONT := util decimal diag lex parse resolve dump sources
-BACK  :=
+BACK  := font layout compose linebreak paginate emit_pdf emit_xlsx build
 SRCS  := $(FRONT) $(BACK)
 OBJS  := $(SRCS:%=build/%.o)
 ASAN_OBJS := $(SRCS:%=build/asan/%.o)
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
-UNIT_TESTS := test_decimal test_lex test_resolve
+UNIT_TESTS := test_decimal test_lex test_resolve test_linebreak test_font
 
 .PHONY: all run check check-unit check-diag check-samples check-asan bench install deps clean \
         update-golden
@@ -62,7 +62,7 @@ build/asan/unit/%: tests/unit/%.c $(ASAN_OBJS) tests/unit/unit.h
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -Igen -o $@ $< $(ASAN_OBJS) $(LIBS)
 
 run: budgetgen
-	./budgetgen check input/
+	./budgetgen build input/ -o out/
 
 check: budgetgen build/asan/budgetgen $(UNIT_TESTS:%=build/unit/%) $(UNIT_TESTS:%=build/asan/unit/%)
 	@BUDGETGEN=./budgetgen ASAN_BUDGETGEN=build/asan/budgetgen UNIT_TESTS="$(UNIT_TESTS)" \

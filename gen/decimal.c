@@ -18,9 +18,24 @@ static char number_char(uint32_t cp)
 	return 0;
 }
 
+/* The end of s[start..end) without trailing blanks (cp_is_space). */
+static size_t rtrim_blanks(const char *s, size_t start, size_t end)
+{
+	while (end > start) {
+		size_t j = end - 1;
+		uint32_t cp;
+		while (j > start && ((unsigned char)s[j] & 0xC0) == 0x80)
+			j--;
+		if (utf8_decode(s + j, end - j, &cp) != end - j || !cp_is_space(cp))
+			break;
+		end = j;
+	}
+	return end;
+}
+
 dec_parse_status dec_parse(const char *s, size_t n, decimal *out, size_t *err_offset)
 {
-	size_t i = 0, off = 0;
+	size_t i = 0;
 	uint32_t cp;
 	size_t k;
 #define FAIL(status, at)                                                                           \
@@ -33,33 +48,21 @@ dec_parse_status dec_parse(const char *s, size_t n, decimal *out, size_t *err_of
 	/* leading blanks */
 	while (i < n && (k = utf8_decode(s + i, n - i, &cp)) && cp_is_space(cp))
 		i += k;
-	/* trailing blanks and an optional 万元 / 万 suffix */
-	size_t end = n;
-	for (;;) {
-		size_t j = end;
-		while (j > i && (s[j - 1] == ' ' || s[j - 1] == '\t'))
-			j--;
-		if (j >= i + 3 && memcmp(s + j - 3, "\xE3\x80\x80", 3) == 0) { /* U+3000 */
-			end = j - 3;
-			continue;
-		}
-		if (j >= i + 6 && memcmp(s + j - 6, "万元", 6) == 0) {
-			end = j - 6;
-			continue;
-		}
-		if (j != end) {
-			end = j;
-			continue;
-		}
-		break;
-	}
+	/* trailing blanks, then an optional 万元 suffix with blanks before it */
+	size_t end = rtrim_blanks(s, i, n);
 	if (i >= end)
 		FAIL(DEC_EMPTY, i);
+	if (end >= i + 6 && memcmp(s + end - 6, "万元", 6) == 0) {
+		end = rtrim_blanks(s, i, end - 6);
+		if (i >= end)
+			FAIL(DEC_SYNTAX, i); /* a unit without a number */
+	}
 	if (s[i] == '-' || (end - i >= 3 && memcmp(s + i, "－", 3) == 0))
 		FAIL(DEC_NEGATIVE, i);
 	if (s[i] == '+')
 		i++;
 
+	size_t digits_start = i;
 	int64_t whole = 0, frac = 0;
 	int frac_digits = 0, int_digits = 0;
 	bool seen_point = false;
@@ -78,17 +81,20 @@ dec_parse_status dec_parse(const char *s, size_t n, decimal *out, size_t *err_of
 			frac = frac * 10 + (c - '0');
 			frac_digits++;
 		} else {
-			if (whole > (INT64_MAX / DEC_SCALE) / 10)
-				FAIL(DEC_RANGE, off);
+			/* whole * DEC_SCALE must stay representable: at most INT64_MAX / DEC_SCALE */
+			if (whole > (INT64_MAX / DEC_SCALE - (c - '0')) / 10)
+				FAIL(DEC_RANGE, digits_start);
 			whole = whole * 10 + (c - '0');
 			int_digits++;
 		}
 		i += k;
 	}
 	if (int_digits == 0 && frac_digits == 0)
-		FAIL(DEC_SYNTAX, off);
+		FAIL(DEC_SYNTAX, digits_start);
 	for (int d = frac_digits; d < DEC_SCALE_DIGITS; d++)
 		frac *= 10;
+	if (whole * DEC_SCALE > INT64_MAX - frac)
+		FAIL(DEC_RANGE, digits_start);
 	out->micros = whole * DEC_SCALE + frac;
 	return DEC_OK;
 #undef FAIL

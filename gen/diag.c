@@ -33,7 +33,7 @@ static const diag_message_def diag_messages[D_CODE_COUNT] = {
 	[D_FIELD_DUPLICATE] = {DIAG_ERROR, "field-duplicate", "字段“%s”重复"},
 	[D_FIELD_MISSING] = {DIAG_ERROR, "field-missing", "缺少字段“%s”（%s）"},
 	[D_TEXT_MISPLACED] = {DIAG_ERROR, "text-misplaced", "这里应为“字段：值”，不能写正文；段落只能写在“总体绩效目标：”“分项绩效目标：”“工作保障措施：”之后"},
-	[D_ROW_MISPLACED] = {DIAG_ERROR, "row-misplaced", "指标行只能写在项目的“绩效指标：”之后"},
+	[D_ROW_MISPLACED] = {DIAG_ERROR, "row-misplaced", "指标行只能写在项目的“绩效指标：”之下，每行一条（“绩效指标：”本行冒号后留空）"},
 	[D_ROW_CELLS] = {DIAG_ERROR, "row-cells", "指标行应有 6 格（一级指标｜二级指标｜三级指标｜绩效指标描述｜指标值｜指标值确定依据），这里有 %d 格"},
 	[D_ROW_EMPTY_CELL] = {DIAG_ERROR, "row-empty-cell", "指标行的“%s”不能为空"},
 	[D_ROW_NO_PARENT] = {DIAG_ERROR, "row-no-parent", "第一条指标行的“%s”不能留空（留空表示同上，而上面没有指标行）"},
@@ -66,6 +66,11 @@ static const diag_message_def diag_messages[D_CODE_COUNT] = {
 	[D_PROJECT_DUP_NAME] = {DIAG_ERROR, "project-dup-name", "项目名称“%s”重复"},
 	[D_PROJECT_DUP_CODE] = {DIAG_ERROR, "project-dup-code", "项目编码“%s”重复"},
 	[D_NO_PROJECTS] = {DIAG_WARNING, "no-projects", "部门没有任何【项目】"},
+	[D_GLYPH_MISSING] = {DIAG_WARNING, "glyph-missing", "字符“%s”（U+%04X）%s没有可用的字体，PDF 中该处为空白；出现在“%s”"},
+	[D_LAYOUT_ERROR] = {DIAG_ERROR, "layout-error", "布局文件有误：%s"},
+	[D_FONT_ERROR] = {DIAG_ERROR, "font-error", "字体配置有误：%s"},
+	[D_RENDER_FAILED] = {DIAG_ERROR, "render-failed", "无法生成“%s”：%s"},
+	[D_WRITE_FAILED] = {DIAG_ERROR, "write-failed", "无法写入“%s”：%s"},
 	[D_NOTE_FIRST_HERE] = {DIAG_NOTE, "first-here", "第一次出现在这里"},
 	[D_NOTE_ALLOWED] = {DIAG_NOTE, "allowed", "可用的名称：%s"},
 };
@@ -140,6 +145,35 @@ const char *diag_name(diag_code code)
 	return diag_messages[code].name;
 }
 
+/* A control character (C0 other than tab, DEL, C1) would move the terminal's cursor or worse. */
+static bool cp_is_control(uint32_t cp)
+{
+	return (cp < 0x20 && cp != '\t') || (cp >= 0x7F && cp < 0xA0);
+}
+
+/* Message text quotes source text: tabs in it become spaces, other control characters '?'. */
+static void sanitize(buf *b)
+{
+	size_t o = 0, k;
+	for (size_t i = 0; i < b->len; i += k) {
+		uint32_t cp;
+		k = utf8_decode(b->data + i, b->len - i, &cp);
+		if (!k)
+			k = 1, cp = '?';
+		if (cp == '\t') {
+			b->data[o++] = ' ';
+		} else if (cp_is_control(cp)) {
+			b->data[o++] = '?';
+		} else {
+			memmove(b->data + o, b->data + i, k);
+			o += k;
+		}
+	}
+	if (b->data)
+		b->data[o] = '\0';
+	b->len = o;
+}
+
 void diag_report(diag_ctx *d, srcloc loc, diag_code code, ...)
 {
 	buf b = {0};
@@ -147,6 +181,7 @@ void diag_report(diag_ctx *d, srcloc loc, diag_code code, ...)
 	va_start(ap, code);
 	buf_vprintf(&b, diag_messages[code].format, ap);
 	va_end(ap);
+	sanitize(&b);
 	if (d->n == d->cap) {
 		d->cap = d->cap ? d->cap * 2 : 32;
 		d->msgs = xrealloc(d->msgs, d->cap * sizeof *d->msgs);
@@ -169,6 +204,28 @@ void diag_report(diag_ctx *d, srcloc loc, diag_code code, ...)
 size_t diag_count(const diag_ctx *d, diag_level level)
 {
 	return d->counts[level];
+}
+
+size_t diag_count_code(const diag_ctx *d, diag_code code)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < d->n; i++)
+		count += d->msgs[i].code == code;
+	return count;
+}
+
+bool diag_first(const diag_ctx *d, diag_code code, srcloc *loc, const char **text)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		if (d->msgs[i].code == code) {
+			if (loc)
+				*loc = d->msgs[i].loc;
+			if (text)
+				*text = d->msgs[i].text;
+			return true;
+		}
+	}
+	return false;
 }
 
 /* Sort key of a message: the location of the message it belongs to, then report order. */
@@ -209,6 +266,8 @@ static int message_cmp(const void *pa, const void *pb)
 static bool find_line(const src_file *f, int line, const char **start, size_t *len)
 {
 	const char *p = f->text, *end = f->text + f->len;
+	if (f->len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3; /* the byte order mark is not part of line 1 (lex.c skips it too) */
 	for (int l = 1; l < line; l++) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
@@ -224,8 +283,9 @@ static bool find_line(const src_file *f, int line, const char **start, size_t *l
 	return true;
 }
 
-/* Prints the quoted source line and a caret under character column `col`. Invalid bytes print
- * as '?', NUL as a space, and very long lines are cut around the column. */
+/* Prints the quoted source line and a caret under character column `col`. Invalid bytes and
+ * control characters print as '?', NUL and tab as a space, and very long lines are cut around
+ * the column. */
 static void print_quote(FILE *out, const src_file *f, int line, int col)
 {
 	const char *s;
@@ -250,15 +310,15 @@ static void print_quote(FILE *out, const src_file *f, int line, int col)
 	}
 	buf q = {0}, caret = {0};
 	if (first > 0) {
-		buf_puts(&q, "…");
-		buf_puts(&caret, " ");
+		buf_puts(&q, "...");
+		buf_puts(&caret, "   ");
 	}
 	size_t width = 0;
 	for (i = first, c = first_col; i < n && width < QUOTE_MAX; c++) {
 		uint32_t cp;
 		size_t k = utf8_decode(s + i, n - i, &cp);
-		if (!k || cp == 0) {
-			buf_putc(&q, k ? ' ' : '?');
+		if (!k || cp == 0 || cp_is_control(cp)) {
+			buf_putc(&q, k && cp == 0 ? ' ' : '?');
 			i += k ? k : 1;
 			if (c < col)
 				buf_putc(&caret, ' ');
@@ -276,7 +336,7 @@ static void print_quote(FILE *out, const src_file *f, int line, int col)
 		i += k;
 	}
 	if (i < n)
-		buf_puts(&q, "…");
+		buf_puts(&q, "...");
 	buf_putc(&caret, '^');
 	fprintf(out, "%s\n%s\n", q.data ? q.data : "", caret.data);
 	buf_free(&q);
@@ -286,10 +346,12 @@ static void print_quote(FILE *out, const src_file *f, int line, int col)
 void diag_flush(diag_ctx *d, FILE *out)
 {
 	static const char *const level_names[] = {"note", "warning", "error"};
+	if (d->n == 0)
+		return; /* msgs may still be NULL, which memcpy and qsort must not see */
 	sort_base = d->msgs;
 	sort_n = d->n;
 	/* owner lookups need the unsorted order: copy the keys first */
-	diag_message *sorted = xmalloc((d->n ? d->n : 1) * sizeof *sorted);
+	diag_message *sorted = xmalloc(d->n * sizeof *sorted);
 	memcpy(sorted, d->msgs, d->n * sizeof *sorted);
 	qsort(sorted, d->n, sizeof *sorted, message_cmp);
 	for (size_t i = 0; i < d->n; i++) {

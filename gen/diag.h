@@ -86,6 +86,12 @@ typedef enum diag_code {
 	D_PROJECT_DUP_NAME,   /* name */
 	D_PROJECT_DUP_CODE,   /* code */
 	D_NO_PROJECTS,        /* - */
+	/* building documents */
+	D_GLYPH_MISSING,      /* character, code point, reason, context text */
+	D_LAYOUT_ERROR,       /* message naming the layout file and line */
+	D_FONT_ERROR,         /* message naming the role and files tried */
+	D_RENDER_FAILED,      /* document, message */
+	D_WRITE_FAILED,       /* path, strerror */
 	D_NOTE_FIRST_HERE,    /* - */
 	D_NOTE_ALLOWED,       /* list */
 	D_CODE_COUNT
@@ -103,7 +109,12 @@ src_file *diag_add_file(diag_ctx *d, const char *path, const char *text, size_t 
 void diag_report(diag_ctx *d, srcloc loc, diag_code code, ...);
 
 diag_level diag_level_of(diag_code code);
+/* Messages of a level reported since diag_new() (flushing does not reset the counts). */
 size_t diag_count(const diag_ctx *d, diag_level level);
+/* For tests: the collected (not yet flushed) messages with a code — how many there are, and the
+ * location and text of the first one (false when there is none). */
+size_t diag_count_code(const diag_ctx *d, diag_code code);
+bool diag_first(const diag_ctx *d, diag_code code, srcloc *loc, const char **text);
 /* Prints every collected message, sorted by file, line, column (notes stay with their message),
  * then forgets them. */
 void diag_flush(diag_ctx *d, FILE *out);

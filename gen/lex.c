@@ -99,12 +99,16 @@ const char *kw_suggest(const char *s)
 {
 	const char *best = NULL;
 	size_t best_d = (size_t)-1;
+	size_t n = strlen(s);
 	for (int k = 1; k < KW_COUNT; k++) {
-		size_t d = edit_distance(s, lex_keywords[k]);
-		if (d < best_d)
-			best_d = d, best = lex_keywords[k];
+		const char *name = lex_keywords[k];
+		size_t d = edit_distance(s, name);
+		/* on a tie, a name that s begins ("项目名" → 项目名称, not 项目表) */
+		bool prefix = strncmp(name, s, n) == 0;
+		if (d < best_d || (d == best_d && prefix && strncmp(best, s, n) != 0))
+			best_d = d, best = name;
 	}
-	size_t len = utf8_count(s, strlen(s));
+	size_t len = utf8_count(s, n);
 	size_t limit = len <= 2 ? 1 : len / 2;
 	return best_d <= limit ? best : NULL;
 }

@@ -2,10 +2,12 @@
  * (0 fine, 1 input has errors, 2 usage, 3 I/O or internal). Each command drives the stages;
  * no stage logic lives here. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "build.h"
 #include "diag.h"
 #include "dump.h"
 #include "sources.h"
@@ -19,6 +21,11 @@ static const char usage_text[] =
 	"命令：\n"
 	"  check 路径…          检查部门预算源文件（文件或目录），报告全部错误和警告\n"
 	"  dump --json 文件      以 JSON 输出检查后的模型\n"
+	"  dump --pages [--project N] 文件  以文字列出排版结果（各页的表格片段和文字行）\n"
+	"  build [-o 目录] 路径…  生成各部门的文档（默认输出到 out/）\n"
+	"        --layouts 目录   布局文件目录（默认 layouts/）\n"
+	"        --fonts 文件     字体角色配置（默认 fonts/roles.conf）\n"
+	"        -q               只报告问题\n"
 	"  --help               显示本说明\n"
 	"  --version            显示版本\n"
 	"\n"
@@ -78,10 +85,19 @@ static int cmd_check(int argc, char **argv)
 static int cmd_dump(int argc, char **argv)
 {
 	const char *file = NULL;
-	bool json = false;
+	bool json = false, pages = false;
+	long project = 0;
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			json = true;
+		else if (strcmp(argv[i], "--pages") == 0)
+			pages = true;
+		else if (strcmp(argv[i], "--project") == 0 && i + 1 < argc) {
+			char *end;
+			project = strtol(argv[++i], &end, 10);
+			if (*end || project < 1)
+				return usage_error("--project 需要项目序号（从 1 起），而不是 %s", argv[i]);
+		}
 		else if (argv[i][0] == '-')
 			return usage_error("dump 不认识选项 %s", argv[i]);
 		else if (file)
@@ -89,8 +105,17 @@ static int cmd_dump(int argc, char **argv)
 		else
 			file = argv[i];
 	}
-	if (!file || !json)
-		return usage_error("%s", "用法：budgetgen dump --json 文件");
+	if (!file || json == pages)
+		return usage_error("%s", "用法：budgetgen dump --json 文件 或 budgetgen dump --pages [--project N] 文件");
+	if (pages) {
+		build_options opt = {.out_dir = "out", .epoch = -1};
+		buf b = {0};
+		int status = build_dump_pages(&opt, file, project, &b);
+		if (b.len)
+			fwrite(b.data, 1, b.len, stdout);
+		buf_free(&b);
+		return status;
+	}
 	diag_ctx *d = diag_new();
 	department_load l = department_load_file(d, file);
 	int status = l.model ? (l.errors ? EXIT_INPUT : EXIT_OK) : EXIT_IO;
@@ -105,6 +130,56 @@ static int cmd_dump(int argc, char **argv)
 	diag_free(d);
 	if (fflush(stdout) != 0)
 		status = EXIT_IO;
+	return status;
+}
+
+/* SOURCE_DATE_EPOCH: a non-negative decimal integer, or -1 when unset or malformed. */
+static int64_t source_date_epoch(void)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH");
+	if (!s || !*s)
+		return -1;
+	int64_t v = 0;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9' || v > INT64_MAX / 10 - 10)
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	return v;
+}
+
+static int cmd_build(int argc, char **argv)
+{
+	build_options opt = {.out_dir = "out", .epoch = source_date_epoch()};
+	char **paths = xcalloc((size_t)argc + 1, sizeof *paths);
+	size_t n = 0;
+	int status = EXIT_OK;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		bool takes = strcmp(a, "-o") == 0 || strcmp(a, "--layouts") == 0 || strcmp(a, "--fonts") == 0;
+		if (takes && i + 1 >= argc) {
+			status = usage_error("选项 %s 需要一个参数", a);
+			break;
+		}
+		if (strcmp(a, "-o") == 0)
+			opt.out_dir = argv[++i];
+		else if (strcmp(a, "--layouts") == 0)
+			opt.layouts_dir = argv[++i];
+		else if (strcmp(a, "--fonts") == 0)
+			opt.fonts_conf = argv[++i];
+		else if (strcmp(a, "-q") == 0)
+			opt.quiet = true;
+		else if (a[0] == '-' && a[1]) {
+			status = usage_error("build 不认识选项 %s", a);
+			break;
+		} else
+			paths[n++] = argv[i];
+	}
+	if (status == EXIT_OK && n == 0)
+		status = usage_error("%s", "build 需要至少一个文件或目录");
+	if (status == EXIT_OK)
+		status = build_run(&opt, paths, n);
+	free(paths);
 	return status;
 }
 
@@ -125,5 +200,7 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 2, argv + 2);
 	if (strcmp(cmd, "dump") == 0)
 		return cmd_dump(argc - 2, argv + 2);
+	if (strcmp(cmd, "build") == 0)
+		return cmd_build(argc - 2, argv + 2);
 	return usage_error("未知的命令“%s”", cmd);
 }

@@ -152,7 +152,8 @@ static void header_line(parser *p, const lex_line *l)
 static void overall_text(parser *p, const lex_line *l)
 {
 	ast_overall *o = p->dept->overall;
-	check_reference(p, l);
+	if (p->para != PARA_NONE)
+		check_reference(p, l);
 	switch (p->para) {
 	case PARA_SUMMARY:
 		add_paragraph(p, &o->summary, &o->nsummary, &o->summary_cap, text_of(l));
@@ -180,10 +181,12 @@ static void overall_line(parser *p, const lex_line *l)
 		p->para = PARA_SUMMARY;
 		if (*l->value)
 			add_paragraph(p, &o->summary, &o->nsummary, &o->summary_cap, str_of(l));
+		check_reference(p, l);
 	} else if (l->key == KW_MEASURES) {
 		p->para = PARA_MEASURES;
 		if (*l->value)
 			add_paragraph(p, &o->measures, &o->nmeasures, &o->measures_cap, str_of(l));
+		check_reference(p, l);
 	} else if (l->key == KW_ITEM) {
 		p->para = PARA_ITEM;
 		p->item = vec_push(p->a, &o->items, &o->nitems, &o->items_cap, sizeof *o->items);
@@ -191,6 +194,7 @@ static void overall_line(parser *p, const lex_line *l)
 		p->item->title = str_of(l);
 		if (!*l->value)
 			diag_report(p->d, l->vloc, D_FIELD_MISSING, "分项绩效目标的标题", "写在冒号之后");
+		check_reference(p, l);
 	} else if ((l->key == KW_GOAL || l->key == KW_INDICATORS) && p->para == PARA_ITEM) {
 		set_field(p, l->key == KW_GOAL ? &p->item->goal : &p->item->indicators, l);
 		check_reference(p, l);
@@ -276,6 +280,8 @@ static void section_line(parser *p, const lex_line *l)
 		d->overall = arena_alloc(p->a, sizeof *d->overall);
 		d->overall->loc = l->loc;
 		p->ctx = CTX_OVERALL;
+		if (*l->rest) /* text after 【整体绩效目标】 has no place to go */
+			diag_report(p->d, l->vloc, D_TEXT_MISPLACED);
 		break;
 	case SEC_PROJECT:
 		p->proj = vec_push(p->a, &d->projects, &d->nprojects, &d->projects_cap,

@@ -123,10 +123,10 @@ static model_amount resolve_amount(resolver *r, const ast_str *s, const char *fi
 	switch (st) {
 	case DEC_OK: m.present = true; break;
 	case DEC_EMPTY: break;
-	case DEC_SYNTAX: diag_report(r->d, s->loc, D_AMOUNT_SYNTAX, field); break;
+	case DEC_SYNTAX: diag_report(r->d, at, D_AMOUNT_SYNTAX, field); break;
 	case DEC_PRECISION: diag_report(r->d, at, D_AMOUNT_PRECISION, field); break;
-	case DEC_RANGE: diag_report(r->d, s->loc, D_AMOUNT_RANGE, field); break;
-	case DEC_NEGATIVE: diag_report(r->d, s->loc, D_AMOUNT_NEGATIVE, field); break;
+	case DEC_RANGE: diag_report(r->d, at, D_AMOUNT_RANGE, field); break;
+	case DEC_NEGATIVE: diag_report(r->d, at, D_AMOUNT_NEGATIVE, field); break;
 	}
 	return m;
 }
@@ -162,12 +162,13 @@ static void resolve_schedule(resolver *r, model_project *mp, const ast_str *s)
 			num_end--;
 		else if (num_end >= start + 3 && memcmp(t + num_end - 3, "％", 3) == 0)
 			num_end -= 3;
+		bool percent = num_end != end; /* "25" alone is not a percentage */
 		srcloc loc = s->loc;
 		loc.col += (int)utf8_count(t, start);
 		if (count < 8) {
 			decimal v = {0};
 			char *text = arena_strndup(r->a, t + start, end - start);
-			if (dec_parse(t + start, num_end - start, &v, NULL) != DEC_OK ||
+			if (!percent || dec_parse(t + start, num_end - start, &v, NULL) != DEC_OK ||
 			    dec_cmp(v, dec_from_int(100)) > 0) {
 				diag_report(r->d, loc, D_SCHEDULE_SYNTAX, text);
 				ok = false;
@@ -196,6 +197,8 @@ static void resolve_schedule(resolver *r, model_project *mp, const ast_str *s)
 		diag_report(r->d, locs[3], D_SCHEDULE_END, parts[3]);
 		ok = false;
 	}
+	if (!ok)
+		return;
 	mp->has_schedule = true;
 	for (int m = 0; m < 4; m++)
 		mp->schedule[m] = parts[m];
@@ -285,8 +288,9 @@ static void check_value(resolver *r, const ast_str *cell)
 	if (i == num_start)
 		return;
 	size_t tok_len = i; /* comparators + number */
-	/* "≥144986≥144986 人": the token appears again right after itself */
-	if (n - i >= tok_len && memcmp(v + i, v, tok_len) == 0 && tok_len > num_start) {
+	/* "≥144986≥144986 人": the token appears again right after itself (not "≥9≥95%") */
+	if (n - i >= tok_len && memcmp(v + i, v, tok_len) == 0 && tok_len > num_start &&
+	    !(i + tok_len < n && v[i + tok_len] >= '0' && v[i + tok_len] <= '9')) {
 		diag_report(r->d, cell->loc, D_VALUE_REPEATED, arena_strndup(r->a, v, tok_len));
 		return;
 	}
@@ -311,6 +315,11 @@ static void check_value(resolver *r, const ast_str *cell)
 	}
 }
 
+static bool starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
 /* The largest amount in 万元 that a 成本指标 value names ("≤810万元", "≤8 万"), skipping per-unit
  * amounts ("≤2.4 万元/家"). */
 static bool cost_amount(const char *v, decimal *out)
@@ -332,8 +341,8 @@ static bool cost_amount(const char *v, decimal *out)
 			size_t after = j + 3;
 			if (n - after >= 3 && memcmp(v + after, "元", 3) == 0)
 				after += 3;
-			bool per_unit = after < n && (v[after] == '/' || memcmp(v + after, "／", 3) == 0 ||
-			                              memcmp(v + after, "每", 3) == 0);
+			bool per_unit = after < n && (v[after] == '/' || starts_with(v + after, "／") ||
+			                              starts_with(v + after, "每"));
 			decimal d;
 			if (!per_unit && dec_parse(v + start, end - start, &d, NULL) == DEC_OK) {
 				if (!found || dec_cmp(d, *out) > 0)
@@ -353,12 +362,15 @@ static void resolve_rows(resolver *r, const ast_project *p, model_project *mp)
 	size_t n = 0;
 	int l1 = -1, l2 = -1;
 	bool seen[L1_COUNT] = {false};
+	bool dropped = false; /* a row was left out for an error: the groups are not known */
 	static const char *const col_names[AST_ROW_CELLS] = {
 		"一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据"};
 	for (size_t i = 0; i < p->nrows; i++) {
 		const ast_row *row = &p->rows[i];
-		if (row->ncells != AST_ROW_CELLS)
+		if (row->ncells != AST_ROW_CELLS) {
+			dropped = true;
 			continue;
+		}
 		bool l1_inherited = is_ditto(row->cell[0].s);
 		if (l1_inherited) {
 			if (l1 < 0 && n == 0 && i == 0)
@@ -381,11 +393,14 @@ static void resolve_rows(resolver *r, const ast_project *p, model_project *mp)
 		for (int c = 2; c < AST_ROW_CELLS; c++)
 			if (c != 5 && !*row->cell[c].s)
 				diag_report(r->d, row->cell[c].loc, D_ROW_EMPTY_CELL, col_names[c]);
-		if (l1 < 0 || l2 < 0)
+		if (l1 < 0 || l2 < 0) {
+			dropped = true;
 			continue;
+		}
 		if (model_l2_names[l2].parent != (l1_kind)l1) {
 			diag_report(r->d, row->cell[1].loc, D_L2_WRONG_PARENT, model_l2_names[l2].name,
 			            model_l1_names[l1], model_l1_names[model_l2_names[l2].parent]);
+			dropped = true;
 			continue;
 		}
 		seen[l1] = true;
@@ -408,7 +423,7 @@ static void resolve_rows(resolver *r, const ast_project *p, model_project *mp)
 		mi->basis = row->cell[5].s;
 		mi->loc = row->loc;
 	}
-	if (p->nrows > 0) {
+	if (p->indicators.s && !dropped) { /* also when no row follows 绩效指标： */
 		for (int g = 0; g < L1_COUNT; g++)
 			if (!seen[g])
 				diag_report(r->d, (srcloc){p->indicators.loc.file, p->indicators.loc.line, 1},
@@ -440,10 +455,12 @@ static void check_code(resolver *r, const ast_str *s)
 	}
 }
 
+/* A field that the full table needs filled in: not written points at 【项目】, written blank at
+ * the place after its colon. */
 static void require(resolver *r, const ast_project *p, const ast_str *s, const char *field)
 {
-	if (!s->s)
-		diag_report(r->d, p->loc, D_FIELD_MISSING, field, "完整项目表必填");
+	if (blank(s))
+		diag_report(r->d, s->s ? s->loc : p->loc, D_FIELD_MISSING, field, "完整项目表必填");
 }
 
 static void resolve_project(resolver *r, const ast_project *p, model_project *mp)
@@ -475,7 +492,10 @@ static void resolve_project(resolver *r, const ast_project *p, model_project *mp
 		decimal zero = {0}, sum;
 		decimal f = mp->fiscal.present ? mp->fiscal.value : zero;
 		decimal o = mp->other.present ? mp->other.value : zero;
-		if (!dec_add(f, o, &sum) || dec_cmp(sum, mp->total.value) != 0) {
+		if (!dec_add(f, o, &sum)) {
+			diag_report(r->d, p->fiscal.s ? p->fiscal.loc : p->other.loc, D_AMOUNT_RANGE,
+			            "财政资金 + 其他资金");
+		} else if (dec_cmp(sum, mp->total.value) != 0) {
 			char t[32], fs[32], os[32], ss[32];
 			dec_format_exact(mp->total.value, t);
 			dec_format_exact(f, fs);
@@ -552,6 +572,23 @@ static void resolve_overall(resolver *r, const ast_overall *o, model_overall *mo
 	mo->nitems = o->nitems;
 }
 
+/* Four ASCII or full-width digits → the year; anything else → 0. */
+static int parse_year(const char *y)
+{
+	size_t n = strlen(y), i = 0, k;
+	int year = 0, digits = 0;
+	uint32_t cp;
+	for (; i < n; i += k) {
+		k = utf8_decode(y + i, n - i, &cp);
+		if (k && cp >= 0xFF10 && cp <= 0xFF19)
+			cp = '0' + (cp - 0xFF10);
+		if (!k || cp < '0' || cp > '9' || ++digits > 4)
+			return 0;
+		year = year * 10 + (int)(cp - '0');
+	}
+	return digits == 4 ? year : 0;
+}
+
 /* ---- department ------------------------------------------------------------------------------- */
 
 const model_department *resolve_department(arena *a, diag_ctx *d, const ast_department *ast)
@@ -564,19 +601,21 @@ const model_department *resolve_department(arena *a, diag_ctx *d, const ast_depa
 	m->name = or_empty(&ast->name);
 	m->code = or_empty(&ast->code);
 	m->unit = or_empty(&ast->unit);
+	if (!ast->name.s && !ast->code.s && !ast->year.s && !ast->unit.s && !ast->variant.s &&
+	    !ast->overall && ast->nprojects == 0 && ast->file) {
+		/* nothing of a department at all: say so once instead of listing what is missing */
+		diag_report(d, (srcloc){0}, D_NOT_A_SOURCE, ast->file->path);
+		m->projects = arena_alloc(a, sizeof *m->projects);
+		return m;
+	}
 	if (blank(&ast->name))
 		diag_report(d, top, D_FIELD_MISSING, "部门", "部门头必填");
 	if (blank(&ast->year)) {
 		diag_report(d, top, D_FIELD_MISSING, "年度", "部门头必填");
 	} else {
-		const char *y = ast->year.s;
-		bool ok = strlen(y) == 4;
-		for (int i = 0; ok && i < 4; i++)
-			ok = y[i] >= '0' && y[i] <= '9';
-		if (ok)
-			m->year = (y[0] - '0') * 1000 + (y[1] - '0') * 100 + (y[2] - '0') * 10 + (y[3] - '0');
-		if (!ok || m->year < 1990 || m->year > 2199) {
-			diag_report(d, ast->year.loc, D_YEAR_SYNTAX, y);
+		m->year = parse_year(ast->year.s);
+		if (m->year < 1990 || m->year > 2199) {
+			diag_report(d, ast->year.loc, D_YEAR_SYNTAX, ast->year.s);
 			m->year = 0;
 		}
 	}

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lex.h"
 #include "parse.h"
 #include "resolve.h"
 
@@ -28,25 +29,22 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* A department source names its department: some line starts with 部门： or 部门: */
+/* A department source names its department: some line is the field 部门： (or an alias), as the
+ * lexer sees it — after a byte order mark, blanks, with either colon. */
 static bool is_department_source(const char *path)
 {
 	char *data;
 	size_t len;
-	if (file_read(path, (size_t)16 << 20, &data, &len) != 0)
+	if (file_read(path, (size_t)LEX_MAX_FILE_MB << 20, &data, &len) != 0)
 		return true; /* let the loader report it */
+	diag_ctx *quiet = diag_new();
+	arena *a = arena_new();
+	lex_result lr = lex_file(a, quiet, diag_add_file(quiet, path, data, len));
 	bool found = false;
-	for (const char *p = data; p < data + len && !found;) {
-		while (p < data + len && (*p == ' ' || *p == '\t'))
-			p++;
-		if ((size_t)(data + len - p) >= 9 &&
-		    (memcmp(p, "部门：", 9) == 0 || memcmp(p, "部门:", 7) == 0))
-			found = true;
-		const char *nl = memchr(p, '\n', (size_t)(data + len - p));
-		if (!nl)
-			break;
-		p = nl + 1;
-	}
+	for (size_t i = 0; i < lr.n && !found; i++)
+		found = lr.lines[i].kind == LINE_FIELD && lr.lines[i].key == KW_DEPT;
+	arena_free(a);
+	diag_free(quiet);
 	free(data);
 	return found;
 }

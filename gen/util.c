@@ -315,6 +315,7 @@ int file_read(const char *path, size_t max, char **data, size_t *len)
 	buf b = {0};
 	char chunk[65536];
 	size_t k;
+	errno = 0;
 	while ((k = fread(chunk, 1, sizeof chunk, f)) > 0) {
 		if (b.len + k > max) {
 			fclose(f);
@@ -323,7 +324,7 @@ int file_read(const char *path, size_t max, char **data, size_t *len)
 		}
 		buf_put(&b, chunk, k);
 	}
-	int err = ferror(f) ? EIO : 0;
+	int err = ferror(f) ? (errno ? errno : EIO) : 0; /* EISDIR for a directory */
 	fclose(f);
 	if (err) {
 		buf_free(&b);

@@ -1,0 +1,32 @@
+/* build.h — `budgetgen build`: for each department without errors, every output document
+ * (booklet PDF, one PDF per project), generated in memory first and then written atomically, so
+ * a department with errors or a failed render leaves its earlier outputs untouched. */
+#ifndef BUDGETGEN_BUILD_H
+#define BUDGETGEN_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+typedef struct build_options {
+	const char *out_dir;     /* default "out" */
+	const char *layouts_dir; /* default: layouts/ beside the program, or the installed one */
+	const char *fonts_conf;  /* default: fonts/roles.conf likewise */
+	int64_t epoch;           /* SOURCE_DATE_EPOCH, or -1 */
+	bool quiet;
+} build_options;
+
+/* Runs the build over the given paths; returns the process exit status (0, 1, 3). */
+int build_run(const build_options *opt, char *const *paths, size_t npaths);
+
+/* Lays out one department's booklet (project 0) or project sheet (1-based) and writes the
+ * pages as text (paginate.h: pg_dump_text) into out. Returns the exit status. */
+int build_dump_pages(const build_options *opt, const char *path, long project, buf *out);
+
+/* A file-name component from a title: characters no file system accepts become "_", at most
+ * max_bytes bytes of whole UTF-8 characters. Heap string. */
+char *build_safe_name(const char *title, size_t max_bytes);
+
+#endif

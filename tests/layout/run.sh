@@ -1,0 +1,47 @@
+#!/bin/sh
+# Layout tests as data: each tests/layout/<case>.txt is built with `budgetgen dump --pages`
+# (the table pieces per page and every text line with its baseline) and compared with
+# <case>.expected. The cases cover Chinese line breaking in cells, a table that breaks across
+# pages (header row repeated, merged 一级/二级 labels shown again), and the booklet's TOC.
+# Usage: run.sh [--update] BUDGETGEN
+set -u
+update=0
+[ "${1:-}" = "--update" ] && { update=1; shift; }
+bg=${1:?usage: run.sh [--update] BUDGETGEN}
+dir=$(dirname "$0")
+pass=0 fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for src in "$dir"/*.txt; do
+	case=$(basename "$src" .txt)
+	# a case may say which document to lay out: "# 版面：项目 N" or "# 版面：整本"
+	what=$(sed -n 's/^# 版面：//p' "$src" | head -n 1)
+	case "$what" in
+	整本) args="" ;;
+	项目*) args="--project ${what#项目 }" ;;
+	*) args="--project 1" ;;
+	esac
+	# shellcheck disable=SC2086
+	"$bg" dump --pages $args "$src" >"$tmp/$case.out" 2>"$tmp/$case.err"
+	echo "exit $?" >>"$tmp/$case.out"
+	if [ $update = 1 ]; then
+		cp "$tmp/$case.out" "$dir/$case.expected"
+		pass=$((pass + 1))
+	elif diff -u "$dir/$case.expected" "$tmp/$case.out" >"$tmp/$case.diff" 2>&1; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: layout/$case"
+		head -n 40 "$tmp/$case.diff"
+		cat "$tmp/$case.err"
+	fi
+done
+# structural facts the long table must show, independent of exact positions
+if grep -q "after repeated header, 2 merged label(s) shown again" "$dir/long-table.expected"; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+	echo "FAIL: layout/long-table does not repeat its header and merged labels"
+fi
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]

@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Reads the PDFs of `budgetgen build` back with tools nobody here wrote and compares them with
+the model (`budgetgen dump --json`):
+
+- every PDF passes `qpdf --check`;
+- `pdffonts` lists only embedded subset fonts (emb yes, sub yes, uni yes);
+- `pdftotext -raw` of each per-project PDF contains the project's name, amounts and every
+  indicator's 三级指标, 指标值 and 依据, in reading order;
+- the booklet contains every project title and the 整体绩效目标 paragraphs, in order, and its
+  table of contents names every project with a page number;
+- a single-page per-project PDF is under 40 KB.
+
+Usage: check.py BUDGETGEN OUTDIR SOURCE...   (OUTDIR is the -o directory of a build of SOURCEs)
+Prints one line per failure and ends with "N passed, M failed".
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+
+passed = 0
+failed = 0
+
+
+def ok(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL:", what)
+
+
+def run(*args):
+    return subprocess.run(args, capture_output=True, text=True)
+
+
+def squash(s):
+    """Text without any white space: PDF extraction breaks lines inside cells."""
+    return re.sub(r"\s+", "", s or "")
+
+
+def in_order(hay, needles):
+    """Returns the first needle not found in order after the previous one, or None."""
+    pos = 0
+    for n in needles:
+        n = squash(n)
+        if not n:
+            continue
+        i = hay.find(n, pos)
+        if i < 0:
+            return n
+        pos = i + len(n)
+    return None
+
+
+def safe_name(s, limit):
+    out = []
+    size = 0
+    for ch in s:
+        b = len(ch.encode())
+        bad = ord(ch) < 0x20 or ch in '/\\:*?"<>|'
+        if size + (1 if bad else b) > limit:
+            break
+        out.append("_" if bad else ch)
+        size += 1 if bad else b
+    return "".join(out).rstrip(". ") or "未命名"
+
+
+def pdf_text(path):
+    r = run("pdftotext", "-raw", "-enc", "UTF-8", path, "-")
+    return r.stdout
+
+
+def check_pdf_file(path):
+    r = run("qpdf", "--check", path)
+    ok(r.returncode == 0 and "No syntax or stream encoding errors" in r.stdout,
+       f"qpdf --check {path}: {r.stdout.strip()[-200:]} {r.stderr.strip()[-200:]}")
+    r = run("pdffonts", path)
+    rows = [l.split() for l in r.stdout.splitlines()[2:] if l.strip()]
+    ok(rows, f"pdffonts lists no font in {path}")
+    for row in rows:
+        # name type... encoding emb sub uni objid gen
+        emb, sub, uni = row[-5], row[-4], row[-3]
+        ok(emb == "yes" and sub == "yes" and uni == "yes" and re.match(r"[A-Z]{6}\+", row[0]),
+           f"{path}: font {row[0]} is not an embedded subset with ToUnicode ({emb} {sub} {uni})")
+
+
+def pages_of(path):
+    r = run("pdfinfo", path)
+    m = re.search(r"^Pages:\s+(\d+)", r.stdout, re.M)
+    return int(m.group(1)) if m else 0
+
+
+def check_department(budgetgen, outdir, source):
+    r = run(budgetgen, "dump", "--json", source)
+    ok(r.returncode == 0, f"dump --json {source} exits {r.returncode}")
+    if r.returncode != 0:
+        return
+    m = json.loads(r.stdout)
+    dept = m["department"]
+    ddir = os.path.join(outdir, f"{dept['year']}-{safe_name(dept['name'], 150)}")
+    booklet = os.path.join(ddir, f"{dept['year']}年部门预算绩效目标.pdf")
+    ok(os.path.isfile(booklet), f"missing booklet {booklet}")
+    if not os.path.isfile(booklet):
+        return
+    check_pdf_file(booklet)
+    # page footers ("— 9 —") interrupt paragraphs that cross a page break
+    btext = re.sub(r"—\d+—", "", squash(pdf_text(booklet)))
+    titles = []
+    for i, p in enumerate(m["projects"], 1):
+        sep = "." if dept["variant"] == "完整" else "、"
+        titles.append(f"{i}{sep}{p['name']}绩效目标表")
+    # the table of contents lists every project title with a page number, then the body has them
+    toc_end = btext.find(squash(titles[-1])) if titles else 0
+    ok(toc_end >= 0, f"{booklet}: table of contents lacks {titles[-1] if titles else ''}")
+    toc_part = btext[: toc_end + len(squash(titles[-1]))] if titles else ""
+    missing = in_order(toc_part, titles)
+    ok(missing is None, f"{booklet}: TOC lacks or misorders {missing}")
+    for t in titles:
+        i = toc_part.find(squash(t))
+        ok(i >= 0 and re.match(r"[·.]*\d+", btext[i + len(squash(t)):]),
+           f"{booklet}: TOC entry {t} has no page number")
+    body = btext[toc_end:]
+    ov = m.get("overall")
+    if ov:
+        missing = in_order(body, ov["summary"] + ov["measures"])
+        ok(missing is None, f"{booklet}: 整体绩效目标 paragraph missing or out of order: {missing[:40] if missing else ''}")
+    missing = in_order(body, titles)
+    ok(missing is None, f"{booklet}: project table missing or out of order: {missing}")
+
+    for i, p in enumerate(m["projects"], 1):
+        path = os.path.join(ddir, "项目", f"{i:02d}-{safe_name(p['name'], 150)}.pdf")
+        ok(os.path.isfile(path), f"missing project PDF {path}")
+        if not os.path.isfile(path):
+            continue
+        check_pdf_file(path)
+        text = squash(pdf_text(path))
+        expect = [titles[i - 1]]
+        if p["code"]:
+            expect.append(p["code"])
+        for key in ("total", "fiscal", "other"):
+            v = p["budget"][key]
+            if v is not None:
+                expect.append(f"{float(v):.2f}")
+        if p["use"] and dept["variant"] == "完整":
+            expect.append(p["use"])
+        expect += p["goals"]
+        missing = in_order(text, expect)
+        ok(missing is None, f"{path}: header block text missing or out of order: {missing}")
+        cells = []
+        for ind in p["indicators"]:
+            cells += [ind["l3"], ind["value"], ind["basis"]]
+        missing = in_order(text, cells)
+        ok(missing is None, f"{path}: indicator text missing or out of order: {missing}")
+        if pages_of(path) == 1:
+            size = os.path.getsize(path)
+            ok(size < 40 * 1024, f"{path}: single-page PDF is {size} bytes (limit 40 KB)")
+
+
+def main():
+    if len(sys.argv) < 4:
+        print(__doc__)
+        return 2
+    budgetgen, outdir = sys.argv[1], sys.argv[2]
+    for source in sys.argv[3:]:
+        check_department(budgetgen, outdir, source)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

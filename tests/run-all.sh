@@ -1,0 +1,177 @@
+#!/bin/sh
+# tests/run-all.sh — every test, as `make check` runs it:
+#   1. unit tests, plain and under AddressSanitizer + UndefinedBehaviorSanitizer (build/unit/*,
+#      build/asan/unit/*), each ending in "N passed, M failed";
+#   2. the golden diagnostics (tests/diag/run.sh) with $BUDGETGEN, then again with $ASAN_BUDGETGEN
+#      against the same .expected files, so any sanitizer report is a failure;
+#   3. when tests/seedtools/roundtrip.py and input/*.txt exist: `budgetgen check input/` exits 0
+#      (also under the sanitizers, with the same messages), and each sample's `dump --json`
+#      matches its seed document (roundtrip.py SEED JSON).
+# Prints each section's results indented, then one line "N passed, M failed" with the totals;
+# exits 1 when anything failed.
+#
+# Environment: BUDGETGEN (./budgetgen), ASAN_BUDGETGEN (build/asan/budgetgen), UNIT_TESTS
+# ("test_decimal test_lex test_resolve"), SEEDS_DIR (../shared/seeds beside the repository),
+# PYTHON (python3).
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root" || exit 2
+
+BUDGETGEN=${BUDGETGEN:-./budgetgen}
+ASAN_BUDGETGEN=${ASAN_BUDGETGEN:-build/asan/budgetgen}
+UNIT_TESTS=${UNIT_TESTS:-test_decimal test_lex test_resolve}
+SEEDS_DIR=${SEEDS_DIR:-$root/../shared/seeds}
+PYTHON=${PYTHON:-python3}
+SAN_ENV="ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/budgetgen-check.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+
+passed=0
+failed=0
+
+section() {
+	echo "== $1"
+}
+
+indent() {
+	sed 's/^/  /' "$@"
+}
+
+pass() {
+	passed=$((passed + 1))
+	echo "  ok    $1"
+}
+
+fail() {
+	failed=$((failed + 1))
+	echo "  FAIL  $1"
+}
+
+# summarized NAME OUTPUT STATUS — adds the "N passed, M failed" line of a test program's OUTPUT
+# to the totals. A missing summary (a crash) or a non-zero STATUS with nothing failed (a sanitizer
+# report at exit) counts as one more failure, and the output is shown.
+summarized() {
+	name=$1 output=$2 status=$3
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$output" | tail -n 1)
+	if [ -z "$line" ]; then
+		indent "$output" | tail -n 40
+		fail "$name: no summary line (exit status $status)"
+		return
+	fi
+	p=${line%% passed*}
+	f=${line#*, }
+	f=${f%% failed}
+	passed=$((passed + p))
+	failed=$((failed + f))
+	if [ "$f" -gt 0 ]; then
+		grep -v -E '^[0-9]+ passed, [0-9]+ failed$' "$output" | indent
+	fi
+	if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+		indent "$output" | tail -n 40
+		fail "$name: $line, but exit status $status"
+		return
+	fi
+	echo "  $name: $line"
+}
+
+# ---- 1. unit tests -----------------------------------------------------------------------------
+
+section "unit tests"
+for t in $UNIT_TESTS; do
+	for prog in build/unit/$t build/asan/unit/$t; do
+		if [ ! -x "$prog" ]; then
+			fail "$prog: not built"
+			continue
+		fi
+		env $SAN_ENV "$prog" >"$tmp/out" 2>&1
+		summarized "$prog" "$tmp/out" $?
+	done
+done
+
+# ---- 2. golden diagnostics -------------------------------------------------------------------------
+
+section "golden diagnostics ($BUDGETGEN)"
+sh tests/diag/run.sh "$BUDGETGEN" >"$tmp/out" 2>&1
+summarized "tests/diag" "$tmp/out" $?
+
+section "golden diagnostics under ASan+UBSan ($ASAN_BUDGETGEN)"
+env $SAN_ENV sh tests/diag/run.sh "$ASAN_BUDGETGEN" >"$tmp/out" 2>&1
+summarized "tests/diag" "$tmp/out" $?
+
+# ---- 3. samples -----------------------------------------------------------------------------------
+
+# The seed file a sample was transcribed from: seedlib's table when the tools provide one, else the
+# "seeds/NNN_….txt" named in the sample's opening comment.
+seed_of() {
+	sample=$(basename "$1")
+	seed=$(cd tests/seedtools && "$PYTHON" -c '
+import sys
+import seedlib
+for v in seedlib.SEEDS.values():
+    if v.get("out") == sys.argv[1]:
+        print(v["file"])
+' "$sample" 2>/dev/null)
+	if [ -z "$seed" ]; then
+		seed=$(sed -n '1,10p' "$1" | grep -o 'seeds/[0-9][0-9][0-9]_[0-9a-f]*\.txt' | head -n 1)
+		seed=${seed#seeds/}
+	fi
+	echo "$seed"
+}
+
+section "samples (input/)"
+samples=$(ls input/*.txt 2>/dev/null)
+if [ ! -f tests/seedtools/roundtrip.py ]; then
+	echo "  skipped: no tests/seedtools/roundtrip.py yet"
+elif [ -z "$samples" ]; then
+	echo "  skipped: no samples in input/ yet"
+else
+	"$BUDGETGEN" check input/ >"$tmp/check.out" 2>"$tmp/check.err"
+	status=$?
+	if [ $status -eq 0 ]; then
+		pass "check input/: $(tail -n 1 "$tmp/check.err")"
+	else
+		grep -E ': error: ' "$tmp/check.err" | indent | head -n 40
+		fail "check input/: exit status $status, $(tail -n 1 "$tmp/check.err")"
+	fi
+	if [ -x "$ASAN_BUDGETGEN" ]; then
+		env $SAN_ENV "$ASAN_BUDGETGEN" check input/ >/dev/null 2>"$tmp/asan.err"
+		asan_status=$?
+		if [ $asan_status -eq $status ] && cmp -s "$tmp/check.err" "$tmp/asan.err"; then
+			pass "check input/ under ASan+UBSan: same messages, same exit status"
+		else
+			diff "$tmp/check.err" "$tmp/asan.err" | indent | head -n 40
+			fail "check input/ under ASan+UBSan: exit status $asan_status, messages differ"
+		fi
+	else
+		fail "$ASAN_BUDGETGEN: not built"
+	fi
+	if ! command -v "$PYTHON" >/dev/null 2>&1; then
+		fail "round trips: no $PYTHON"
+	else
+		for sample in $samples; do
+			seed=$(seed_of "$sample")
+			if [ -z "$seed" ] || [ ! -f "$SEEDS_DIR/$seed" ]; then
+				fail "$sample: no seed document found${seed:+ ($SEEDS_DIR/$seed)}"
+				continue
+			fi
+			if ! "$BUDGETGEN" dump --json "$sample" >"$tmp/sample.json" 2>"$tmp/dump.err"; then
+				indent "$tmp/dump.err" | head -n 20
+				fail "$sample: dump --json failed"
+				continue
+			fi
+			if "$PYTHON" tests/seedtools/roundtrip.py "$SEEDS_DIR/$seed" "$tmp/sample.json" \
+				>"$tmp/rt.out" 2>&1; then
+				pass "$sample ↔ $seed: $(tail -n 1 "$tmp/rt.out")"
+			else
+				indent "$tmp/rt.out" | head -n 40
+				fail "$sample ↔ $seed: round trip differs"
+			fi
+		done
+	fi
+fi
+
+echo "== total"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,655 @@
+/* test_font.c — unit tests of gen/font.c against the Debian fonts named in fonts/roles.conf: role resolution,
+ * coverage and fallback, runs, advance widths and their cache, subsetting, memfd, roles.conf errors, drop-ins
+ * and allocation failures. Run from the repository root (or pass the roles.conf path); prints "N passed, M failed". */
+#define _GNU_SOURCE
+#include "../../gen/font.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ft2build.h>
+#include FT_FREETYPE_H
+#include FT_ADVANCES_H
+#include FT_TRUETYPE_TABLES_H
+#include FT_TRUETYPE_TAGS_H
+
+#define LIBERATION "/usr/share/fonts/truetype/liberation/"
+
+static int passed, failed;
+
+#define CHECK(cond, ...)                                                                                          \
+    do {                                                                                                          \
+        if (cond) {                                                                                               \
+            passed++;                                                                                             \
+        } else {                                                                                                  \
+            failed++;                                                                                             \
+            printf("FAIL %s:%d: %s — ", __FILE__, __LINE__, #cond);                                               \
+            printf(__VA_ARGS__);                                                                                  \
+            printf("\n");                                                                                         \
+        }                                                                                                         \
+    } while (0)
+
+static double now_sec(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Decodes UTF-8 (valid input only) into cps; returns the count. */
+static size_t decode(const char *s, uint32_t *cps, size_t max)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = 0;
+    while (*p && n < max) {
+        uint32_t c;
+        if (*p < 0x80) {
+            c = *p++;
+        } else if (*p < 0xE0) {
+            c = (uint32_t)(p[0] & 0x1F) << 6 | (p[1] & 0x3Fu);
+            p += 2;
+        } else if (*p < 0xF0) {
+            c = (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3Fu);
+            p += 3;
+        } else {
+            c = (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 | (uint32_t)(p[2] & 0x3F) << 6 |
+                (p[3] & 0x3Fu);
+            p += 4;
+        }
+        cps[n++] = c;
+    }
+    return n;
+}
+
+static void test_roles(font_set *fs)
+{
+    for (int r = 0; r < FONT_ROLE_COUNT; r++) {
+        font_role back;
+        font_face *face = font_role_face(fs, (font_role)r);
+        CHECK(face != NULL, "role %s has no face", font_role_name((font_role)r));
+        CHECK(font_role_family(fs, (font_role)r)[0] != '\0', "role %s has no family", font_role_name((font_role)r));
+        CHECK(font_role_from_name(font_role_name((font_role)r), &back) && back == (font_role)r, "role name %d", r);
+        if (face)
+            printf("  %-6s → %s#%d (%s), docx/xlsx name “%s”\n", font_role_name((font_role)r), font_face_path(face),
+                   font_face_index(face), font_face_psname(face), font_role_family(fs, (font_role)r));
+    }
+    CHECK(strcmp(font_role_family(fs, FONT_ROLE_SONG), "宋体") == 0, "宋体 family is %s",
+          font_role_family(fs, FONT_ROLE_SONG));
+    CHECK(strcmp(font_role_family(fs, FONT_ROLE_LATIN), "Times New Roman") == 0, "西文 family");
+    for (size_t i = 0; font_set_warning(fs, i); i++)
+        printf("  warning: %s\n", font_set_warning(fs, i));
+}
+
+static void test_coverage(font_set *fs)
+{
+    static const char common[] = "中文预算公开，。“”、：；（）《》—…0123456789%.";
+    uint32_t cps[64];
+    size_t n = decode(common, cps, 64);
+    font_face *latin = font_role_face(fs, FONT_ROLE_LATIN);
+
+    for (int r = 0; r < FONT_ROLE_COUNT; r++) {
+        for (size_t i = 0; i < n; i++) {
+            font_face *face;
+            font_glyph_status st = font_pick(fs, (font_role)r, cps[i], &face);
+            CHECK(st == FONT_GLYPH_OK && face, "%s: U+%04X status %d", font_role_name((font_role)r), cps[i], st);
+            if (st == FONT_GLYPH_OK && font_role_uses_latin(fs, (font_role)r))
+                CHECK((face == latin) == font_is_latin(cps[i]), "%s: U+%04X latin face mismatch",
+                      font_role_name((font_role)r), cps[i]);
+        }
+    }
+    /* Chinese text in a CJK role is drawn with that role's own first face. */
+    {
+        font_face *face;
+        CHECK(font_pick(fs, FONT_ROLE_KAI, 0x4E2D, &face) == FONT_GLYPH_OK &&
+                  face == font_role_face(fs, FONT_ROLE_KAI),
+              "中 in 楷体 not from the 楷体 face");
+    }
+}
+
+/* A character the 宋体 role's first face lacks is drawn by another face that has it. */
+static void test_fallback(font_set *fs)
+{
+    font_face *song = font_role_face(fs, FONT_ROLE_SONG);
+    uint32_t found = 0;
+    for (uint32_t cp = 0x4E00; cp <= 0x9FA5 && !found; cp++)
+        if (font_face_covers(song, cp) == FONT_GLYPH_MISSING) {
+            font_face *face;
+            if (font_pick(fs, FONT_ROLE_SONG, cp, &face) == FONT_GLYPH_OK)
+                found = cp;
+        }
+    CHECK(found != 0, "no ideograph missing from %s found", font_face_psname(song));
+    if (found) {
+        font_face *face;
+        font_pick(fs, FONT_ROLE_SONG, found, &face);
+        CHECK(face != song && font_face_covers(face, found) == FONT_GLYPH_OK, "fallback face");
+        printf("  U+%04X is missing from %s; 宋体 falls back to %s\n", found, font_face_psname(song),
+               font_face_psname(face));
+    }
+    /* 堃 (U+5803), common in names, is outside GB2312. */
+    {
+        font_face *face;
+        CHECK(font_pick(fs, FONT_ROLE_SONG, 0x5803, &face) == FONT_GLYPH_OK, "堃 has no face");
+    }
+}
+
+static void test_unusable(font_set *fs)
+{
+    font_face *face = (font_face *)1;
+    CHECK(font_pick(fs, FONT_ROLE_SONG, 0x20000, &face) == FONT_GLYPH_ASTRAL && face == NULL, "U+20000");
+    CHECK(font_pick(fs, FONT_ROLE_LATIN, 0x1F600, &face) == FONT_GLYPH_ASTRAL, "U+1F600");
+    CHECK(font_pick(fs, FONT_ROLE_SONG, 0xE000, &face) == FONT_GLYPH_MISSING && face == NULL, "private use U+E000");
+
+    /* Nested composites: uming has ǖ (U+01D6) as a composite of composites. */
+    for (size_t i = 0; i < font_set_face_count(fs); i++) {
+        font_face *f = font_set_face(fs, i);
+        if (strstr(font_face_path(f), "uming.ttc"))
+            CHECK(font_face_covers(f, 0x01D6) == FONT_GLYPH_NESTED, "uming ǖ should be nested");
+    }
+    /* Whatever face a role picks never has a nested glyph for that character. */
+    for (int r = 0; r < FONT_ROLE_COUNT; r++) {
+        font_face *first = font_role_face(fs, (font_role)r);
+        size_t nested = 0, bad = 0;
+        for (uint32_t cp = 0x20; cp < 0x10000; cp++) {
+            font_face *f;
+            if (font_face_covers(first, cp) != FONT_GLYPH_NESTED)
+                continue;
+            nested++;
+            if (font_pick(fs, (font_role)r, cp, &f) == FONT_GLYPH_OK && font_face_covers(f, cp) != FONT_GLYPH_OK)
+                bad++;
+            if (font_pick(fs, (font_role)r, cp, &f) == FONT_GLYPH_OK && f == first)
+                bad++;
+        }
+        CHECK(bad == 0, "%s: %zu nested glyphs picked", font_role_name((font_role)r), bad);
+        if (nested)
+            printf("  %s: %zu nested composite glyphs in %s avoided\n", font_role_name((font_role)r), nested,
+                   font_face_psname(first));
+    }
+}
+
+static void test_runs(font_set *fs)
+{
+    static const char text[] = "2025年预算ABC 𠀀\xff\xfe好";
+    font_face *latin = font_role_face(fs, FONT_ROLE_LATIN);
+    font_run runs[16];
+    size_t n = 0, pos = 0, len = strlen(text);
+
+    while (n < 16 && font_next_run(fs, FONT_ROLE_FANGSONG, text, len, &pos, &runs[n]))
+        n++;
+    CHECK(n == 6, "expected 6 runs, got %zu", n);
+    if (n != 6)
+        return;
+    CHECK(runs[0].face == latin && runs[0].start == 0 && runs[0].len == 4, "run 0 “2025”");
+    CHECK(runs[1].face && runs[1].face != latin && runs[1].len == strlen("年预算"), "run 1 “年预算”");
+    CHECK(runs[2].face == latin && runs[2].len == 4, "run 2 “ABC ” (space is Latin)");
+    CHECK(runs[3].status == FONT_GLYPH_ASTRAL && runs[3].face == NULL && runs[3].len == 4, "run 3 𠀀");
+    CHECK(runs[4].status == FONT_GLYPH_BAD_UTF8 && runs[4].face == NULL && runs[4].len == 2, "run 4 bad bytes");
+    CHECK(runs[5].face == runs[1].face && runs[5].len == 3 && runs[5].start + 3 == len, "run 5 好 ends the string");
+    CHECK(runs[0].start + runs[0].len == runs[1].start, "runs are contiguous");
+    {
+        size_t p = len;
+        font_run r;
+        CHECK(!font_next_run(fs, FONT_ROLE_FANGSONG, text, len, &p, &r), "end of string");
+        p = 0;
+        CHECK(!font_next_run(fs, FONT_ROLE_FANGSONG, "", 0, &p, &r), "empty string");
+    }
+}
+
+static void test_metrics(font_set *fs)
+{
+    FT_Library lib;
+    CHECK(FT_Init_FreeType(&lib) == 0, "FreeType");
+
+    for (int r = 0; r < FONT_ROLE_COUNT; r++) {
+        font_face *face;
+        font_vmetrics vm;
+        double w;
+        CHECK(font_pick(fs, (font_role)r, 0x56FD, &face) == FONT_GLYPH_OK, "国");
+        w = font_advance(face, 0x56FD, 16);
+        CHECK(w > 16 * 0.9 && w < 16 * 1.1, "%s: 国 is %.2f pt at 16 pt", font_role_name((font_role)r), w);
+        font_face_vmetrics(face, &vm);
+        CHECK(vm.units_per_em > 0 && vm.ascender > 0 && vm.descender < 0 &&
+                  vm.line_height >= vm.ascender - vm.descender,
+              "%s: vmetrics %d %d %d %d", font_role_name((font_role)r), vm.units_per_em, vm.ascender, vm.descender,
+              vm.line_height);
+    }
+    {
+        font_face *latin = font_role_face(fs, FONT_ROLE_LATIN);
+        double one = font_advance(latin, '1', 12);
+        double m = font_measure(fs, FONT_ROLE_SONG, "中文12", strlen("中文12"), 12);
+        CHECK(one > 5.5 && one < 6.5, "digit 1 is %.3f pt at 12 pt", one);
+        CHECK(m > 24 + 2 * one - 0.5 && m < 24 + 2 * one + 0.5, "measure 中文12 = %.3f", m);
+        CHECK(font_measure(fs, FONT_ROLE_SONG, "𠀀", strlen("𠀀"), 10) == 10.0, "missing counts one em");
+        CHECK(font_text_width(latin, "12", 2, 12) == 2 * one, "text width");
+    }
+    /* The cached advances equal FreeType's, looked up cold and warm. */
+    for (size_t i = 0; i < font_set_face_count(fs); i++) {
+        font_face *f = font_set_face(fs, i);
+        FT_Face ft;
+        size_t diff = 0, checked = 0;
+        if (FT_New_Face(lib, font_face_path(f), font_face_index(f), &ft) != 0) {
+            CHECK(0, "FreeType cannot open %s", font_face_path(f));
+            continue;
+        }
+        FT_Select_Charmap(ft, FT_ENCODING_UNICODE);
+        for (int pass = 0; pass < 2; pass++) {
+            for (uint32_t cp = 0x20; cp < 0xA000; cp += 7) {
+                FT_UInt gid = FT_Get_Char_Index(ft, cp);
+                FT_Fixed adv = 0;
+                FT_Get_Advances(ft, gid, 1, FT_LOAD_NO_SCALE, &adv);
+                if (font_glyph_id(f, cp) != gid || font_advance_units(f, cp) != (int)adv)
+                    diff++;
+                checked++;
+            }
+        }
+        CHECK(diff == 0, "%s: %zu of %zu cached advances differ", font_face_psname(f), diff, checked);
+        FT_Done_Face(ft);
+    }
+    FT_Done_FreeType(lib);
+}
+
+/* 300 frequent characters, as in budget prose and tables. */
+static const char frequent[] =
+    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后"
+    "多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还"
+    "因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结"
+    "解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级"
+    "少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领"
+    "七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每";
+
+/* The characters of a sample that face can draw: "frequent" above, or "spread", every 23rd URO ideograph (rarer and
+ * more complex glyphs). A face with almost no ideographs (Latin) gets ASCII and Latin-1 instead. */
+static size_t sample_chars(font_face *face, bool spread, uint32_t *cps, size_t want, bool *latin)
+{
+    uint32_t all[400];
+    size_t n = 0, total = decode(frequent, all, 400);
+    if (spread) {
+        for (uint32_t cp = 0x4E00; cp <= 0x9FA5 && n < want; cp += 23)
+            if (font_face_covers(face, cp) == FONT_GLYPH_OK)
+                cps[n++] = cp;
+    } else {
+        for (size_t i = 0; i < total && n < want; i++)
+            if (font_face_covers(face, all[i]) == FONT_GLYPH_OK)
+                cps[n++] = all[i];
+    }
+    *latin = n < 50;
+    if (*latin) {
+        n = 0;
+        for (uint32_t cp = 0x20; cp < 0x100 && n < want; cp++)
+            if (font_face_covers(face, cp) == FONT_GLYPH_OK)
+                cps[n++] = cp;
+    }
+    return n;
+}
+
+static void test_subset(font_set *fs)
+{
+    FT_Library lib;
+    char err[512];
+    CHECK(FT_Init_FreeType(&lib) == 0, "FreeType");
+
+    printf("  %-20s %-8s %6s %9s %9s %8s %8s\n", "face", "sample", "chars", "font KB", "subset B", "ms", "1st ms");
+    for (size_t i = 0; i < font_set_face_count(fs); i++) {
+        font_face *f = font_set_face(fs, i);
+        for (int spread = 0; spread < 2; spread++) {
+            uint32_t cps[400];
+            bool latin;
+            size_t n = sample_chars(f, spread, cps, 300, &latin);
+            uint8_t *a = NULL, *b = NULL;
+            size_t alen = 0, blen = 0;
+            double t0, t1, first;
+            font_error e1, e2;
+
+            if (latin && spread)
+                continue;
+            t0 = now_sec();
+            e1 = font_subset(f, cps, n, &a, &alen, err, sizeof err); /* the first call opens the HarfBuzz face */
+            first = now_sec() - t0;
+            free(a);
+            t0 = now_sec();
+            e1 = font_subset(f, cps, n, &a, &alen, err, sizeof err);
+            t1 = now_sec();
+            e2 = font_subset(f, cps, n, &b, &blen, err, sizeof err);
+            CHECK(e1 == FONT_OK && e2 == FONT_OK, "subset %s: %s", font_face_psname(f), err);
+            if (e1 == FONT_OK && e2 == FONT_OK) {
+                FT_Face sub = NULL;
+                CHECK(alen == blen && memcmp(a, b, alen) == 0, "subset of %s is not deterministic",
+                      font_face_psname(f));
+                if (!latin) /* a Latin font is small already */
+                    CHECK((long)alen * 10 < font_face_file_size(f), "subset %zu B of %ld B font", alen,
+                          font_face_file_size(f));
+                printf("  %-20s %-8s %6zu %9ld %9zu %8.2f %8.2f\n", font_face_psname(f),
+                       latin ? "Latin-1" : spread ? "spread" : "frequent", n, font_face_file_size(f) / 1024, alen,
+                       (t1 - t0) * 1e3, first * 1e3);
+                /* A valid single TrueType font with every requested character and no layout tables. */
+                CHECK(FT_New_Memory_Face(lib, a, (FT_Long)alen, 0, &sub) == 0, "FreeType cannot read the subset");
+                if (sub) {
+                    FT_ULong len = 0;
+                    size_t missing = 0;
+                    FT_Select_Charmap(sub, FT_ENCODING_UNICODE);
+                    for (size_t k = 0; k < n; k++)
+                        if (FT_Get_Char_Index(sub, cps[k]) == 0)
+                            missing++;
+                    CHECK(missing == 0, "%zu characters missing from the subset", missing);
+                    CHECK(sub->num_faces == 1 && (unsigned long)sub->num_glyphs <= n + 1 + 16,
+                          "subset glyph count %ld", (long)sub->num_glyphs);
+                    CHECK(FT_Load_Sfnt_Table(sub, TTAG_glyf, 0, NULL, &len) == 0 && len > 0, "subset has glyf");
+                    len = 0;
+                    CHECK(FT_Load_Sfnt_Table(sub, TTAG_GSUB, 0, NULL, &len) != 0, "subset keeps GSUB");
+                    CHECK(strcmp(FT_Get_Postscript_Name(sub), font_face_psname(f)) == 0, "PostScript name kept");
+                    FT_Done_Face(sub);
+                }
+            }
+            free(a);
+            free(b);
+        }
+    }
+    FT_Done_FreeType(lib);
+}
+
+static void test_memfd(font_set *fs)
+{
+    char err[256], path[FONT_FD_PATH_MAX];
+    uint32_t cps[] = {0x4E2D, 0x6587};
+    uint8_t *data;
+    size_t len;
+    int fd;
+    font_face *f = font_role_face(fs, FONT_ROLE_HEI);
+
+    CHECK(font_subset(f, cps, 2, &data, &len, err, sizeof err) == FONT_OK, "%s", err);
+    CHECK(font_memfd(data, len, path, &fd, err, sizeof err) == FONT_OK, "%s", err);
+    CHECK(strncmp(path, "/proc/self/fd/", 14) == 0 && fd >= 0, "path %s", path);
+    {
+        FILE *in = fopen(path, "rb");
+        uint8_t *back = malloc(len + 1);
+        size_t got = 0;
+        CHECK(in != NULL && back != NULL, "reopen %s", path);
+        if (in && back) {
+            got = fread(back, 1, len + 1, in);
+            CHECK(got == len && memcmp(back, data, len) == 0, "memfd content");
+        }
+        if (in)
+            fclose(in);
+        free(back);
+    }
+    close(fd);
+    free(data);
+}
+
+static void test_timing(font_set *fs)
+{
+    enum { N = 1000000 };
+    uint32_t cps[4096];
+    size_t n = 0;
+    font_face *face = font_role_face(fs, FONT_ROLE_FANGSONG);
+    volatile double sink = 0;
+    double t0, t1, t2;
+
+    for (uint32_t cp = 0x4E00; cp < 0x9FA5 && n < 3000; cp += 3)
+        if (font_face_covers(face, cp) == FONT_GLYPH_OK)
+            cps[n++] = cp;
+    for (size_t i = 0; i < n; i++) /* warm the caches, as after the first page */
+        sink += font_advance(face, cps[i], 12);
+    t0 = now_sec();
+    for (size_t i = 0; i < N; i++)
+        sink += font_advance(face, cps[i % n], 12);
+    t1 = now_sec();
+    for (size_t i = 0; i < N; i++) {
+        font_face *f;
+        if (font_pick(fs, FONT_ROLE_FANGSONG, cps[i % n], &f) == FONT_GLYPH_OK)
+            sink += font_advance(f, cps[i % n], 12);
+    }
+    t2 = now_sec();
+    printf("  1e6 advance lookups: %.1f ms (%.1f ns each); with font_pick: %.1f ns each (%zu distinct chars)\n",
+           (t1 - t0) * 1e3, (t1 - t0) * 1e9 / N, (t2 - t1) * 1e9 / N, n);
+    (void)sink;
+}
+
+/* ---------------------------------------------------------------- roles.conf variants in a scratch directory */
+
+static char scratch[64];
+
+static void write_file(const char *name, const char *text)
+{
+    char path[256];
+    FILE *f;
+    snprintf(path, sizeof path, "%s/%s", scratch, name);
+    f = fopen(path, "w");
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+static void link_file(const char *target, const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", scratch, name);
+    if (symlink(target, path) != 0)
+        printf("  cannot link %s\n", path);
+}
+
+static void remove_file(const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", scratch, name);
+    unlink(path);
+}
+
+/* A minimal valid conf whose roles all use Liberation Serif, with extra text for one role. */
+static void write_conf(const char *song_extra, const char *fangsong_fonts)
+{
+    char text[4096];
+    snprintf(text, sizeof text,
+             "[宋体]\nfamily = 宋体\nfont = " LIBERATION "LiberationSerif-Regular.ttf\n%s\n"
+             "[黑体]\nfamily = 黑体\nfont = " LIBERATION "LiberationSerif-Regular.ttf\n"
+             "[仿宋]\nfamily = 仿宋\nmatch = simfang.ttf, FangSong\n%s\n"
+             "[楷体]\nfamily = 楷体\nfont = " LIBERATION "LiberationSerif-Regular.ttf\n"
+             "[小标宋]\nfamily = 方正小标宋简体\nfont = " LIBERATION "LiberationSerif-Regular.ttf\n"
+             "[西文]\nfamily = Times New Roman\nmatch = Times New Roman, times.ttf\n"
+             "font = " LIBERATION "LiberationSans-Regular.ttf\n",
+             song_extra, fangsong_fonts);
+    write_file("roles.conf", text);
+}
+
+static font_error open_scratch(font_set **fs, char *err, size_t errlen)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/roles.conf", scratch);
+    return font_set_open(fs, path, err, errlen);
+}
+
+static void expect_conf_error(const char *text, font_error want, const char *needle)
+{
+    font_set *fs = NULL;
+    char err[1024] = "";
+    font_error e;
+    write_file("roles.conf", text);
+    e = open_scratch(&fs, err, sizeof err);
+    CHECK(e == want && fs == NULL && strstr(err, needle), "want error %d with “%s”, got %d: %s", want, needle, e, err);
+    font_set_free(fs);
+}
+
+static void test_conf_errors(void)
+{
+    char err[2048];
+    font_set *fs = NULL;
+    font_error e;
+
+    expect_conf_error("[宋体]\nfamily = 宋体\nfnt = x.ttf\n", FONT_ERR_CONF, ":3: 未知的键“fnt”");
+    expect_conf_error("family = 宋体\n", FONT_ERR_CONF, ":1: “family”不在任何 [角色] 段内");
+    expect_conf_error("[隶书]\n", FONT_ERR_CONF, "未知的字体角色“隶书”");
+    expect_conf_error("[宋体]\n[宋体]\n", FONT_ERR_CONF, "角色“宋体”重复");
+    expect_conf_error("[宋体]\nlatin = maybe\n", FONT_ERR_CONF, "latin 的值应为 yes 或 no");
+    expect_conf_error("[宋体]\nfamily = 宋体\n", FONT_ERR_CONF, "缺少角色“黑体”");
+    remove_file("roles.conf");
+    font_set_free(fs);
+    fs = NULL;
+    {
+        char path[128];
+        snprintf(path, sizeof path, "%s/roles.conf", scratch);
+        e = font_set_open(&fs, path, err, sizeof err);
+        CHECK(e == FONT_ERR_CONF && strstr(err, "无法读取字体配置"), "missing conf: %s", err);
+    }
+
+    /* A role whose fonts are all absent or unusable names itself and every file tried. */
+    write_file("broken.ttf", "not a font");
+    write_conf("", "font = /nonexistent/simfang.ttf\nfont = broken.ttf#0\n");
+    e = open_scratch(&fs, err, sizeof err);
+    CHECK(e == FONT_ERR_NO_FONT && fs == NULL, "no-font error %d", e);
+    CHECK(strstr(err, "字体角色“仿宋”没有可用的 TrueType 字体（已尝试：") && strstr(err, "/nonexistent/simfang.ttf：文件不存在") &&
+              strstr(err, "broken.ttf：不是字体文件"),
+          "message: %s", err);
+    printf("  example: %s\n", err);
+    remove_file("broken.ttf");
+}
+
+static void test_dropins(void)
+{
+    char err[2048];
+    font_set *fs = NULL;
+    font_error e;
+
+    /* latin = no keeps digits in the role's own font; a dropped-in "times.ttf" takes over 西文; a file that
+     * matches no role is reported; a TTC index past the end is reported. */
+    link_file(LIBERATION "LiberationSerif-Regular.ttf", "times.ttf");
+    link_file(LIBERATION "LiberationMono-Regular.ttf", "unrelated.ttf");
+    write_conf("latin = no\nfont = " LIBERATION "LiberationSerif-Regular.ttf#3\n",
+               "font = " LIBERATION "LiberationSans-Regular.ttf\n");
+    e = open_scratch(&fs, err, sizeof err);
+    CHECK(e == FONT_OK, "open: %s", err);
+    if (fs) {
+        font_face *face;
+        bool unmatched = false, badindex = false;
+        CHECK(strstr(font_face_path(font_role_face(fs, FONT_ROLE_LATIN)), "times.ttf") != NULL,
+              "drop-in times.ttf should draw 西文, got %s", font_face_path(font_role_face(fs, FONT_ROLE_LATIN)));
+        CHECK(!font_role_uses_latin(fs, FONT_ROLE_SONG) && font_role_uses_latin(fs, FONT_ROLE_HEI), "latin flags");
+        CHECK(font_pick(fs, FONT_ROLE_SONG, '7', &face) == FONT_GLYPH_OK && face == font_role_face(fs, FONT_ROLE_SONG),
+              "latin = no");
+        CHECK(font_pick(fs, FONT_ROLE_HEI, '7', &face) == FONT_GLYPH_OK && face == font_role_face(fs, FONT_ROLE_LATIN),
+              "latin = yes");
+        for (size_t i = 0; font_set_warning(fs, i); i++) {
+            const char *w = font_set_warning(fs, i);
+            unmatched |= strstr(w, "unrelated.ttf") && strstr(w, "未使用");
+            badindex |= strstr(w, "Regular.ttf#3") != NULL;
+        }
+        CHECK(unmatched, "no warning for unrelated.ttf");
+        CHECK(badindex, "no warning for face #3 of a TTF");
+        font_set_free(fs);
+        fs = NULL;
+    }
+    remove_file("times.ttf");
+    remove_file("unrelated.ttf");
+
+    /* A bold face with a matching file name is not taken for the regular role. */
+    link_file(LIBERATION "LiberationSerif-Bold.ttf", "simfang.ttf");
+    write_conf("", "font = " LIBERATION "LiberationSans-Regular.ttf\n");
+    e = open_scratch(&fs, err, sizeof err);
+    CHECK(e == FONT_OK, "open: %s", err);
+    if (fs) {
+        CHECK(strstr(font_face_path(font_role_face(fs, FONT_ROLE_FANGSONG)), "LiberationSans") != NULL,
+              "bold drop-in used for 仿宋");
+        font_set_free(fs);
+    }
+    remove_file("simfang.ttf");
+    remove_file("roles.conf");
+}
+
+/* Every allocation failure during font_set_open and font_subset is reported as FONT_ERR_NOMEM, never a crash. */
+static void test_alloc_failures(const char *conf)
+{
+    char err[1024];
+    font_set *fs = NULL;
+    long used, step, tried = 0, nomem = 0, other = 0;
+
+    font_debug_fail_alloc_after(1000000000L);
+    if (font_set_open(&fs, conf, err, sizeof err) != FONT_OK) {
+        font_debug_fail_alloc_after(-1);
+        CHECK(0, "open: %s", err);
+        return;
+    }
+    used = 1000000000L - font_debug_fail_alloc_after(-1);
+    font_set_free(fs);
+    step = used > 400 ? used / 400 : 1; /* at most ~400 opens: keeps valgrind runs short */
+    for (long n = 0; n < used; n += step) {
+        font_error e;
+        fs = NULL;
+        font_debug_fail_alloc_after(n);
+        e = font_set_open(&fs, conf, err, sizeof err);
+        font_debug_fail_alloc_after(-1);
+        tried++;
+        if (e == FONT_ERR_NOMEM)
+            nomem++;
+        else if (e != FONT_OK)
+            other++, printf("  alloc failure %ld gave %d: %s\n", n, e, err);
+        font_set_free(fs);
+    }
+    CHECK(other == 0 && nomem > 0, "%ld of %ld injected failures not reported as FONT_ERR_NOMEM", other, tried);
+    printf("  font_set_open makes %ld allocations; failed each of %ld of them in turn: all reported\n", used, tried);
+
+    CHECK(font_set_open(&fs, conf, err, sizeof err) == FONT_OK, "%s", err);
+    if (fs) {
+        uint32_t cps[] = {0x4E2D};
+        uint8_t *data = NULL;
+        size_t len;
+        font_debug_fail_alloc_after(0);
+        CHECK(font_subset(font_role_face(fs, FONT_ROLE_SONG), cps, 1, &data, &len, err, sizeof err) ==
+                      FONT_ERR_NOMEM &&
+                  data == NULL,
+              "subset alloc failure");
+        font_debug_fail_alloc_after(-1);
+        font_set_free(fs);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    const char *conf = argc > 1 ? argv[1] : "fonts/roles.conf";
+    char err[2048];
+    font_set *fs;
+    double t0 = now_sec();
+
+    if (font_set_open(&fs, conf, err, sizeof err) != FONT_OK) {
+        printf("FAIL cannot open %s: %s\n0 passed, 1 failed\n", conf, err);
+        return 1;
+    }
+    printf("font_set_open(%s): %.1f ms\n", conf, (now_sec() - t0) * 1e3);
+    printf("roles:\n");
+    test_roles(fs);
+    printf("coverage:\n");
+    test_coverage(fs);
+    printf("fallback:\n");
+    test_fallback(fs);
+    printf("unusable characters:\n");
+    test_unusable(fs);
+    printf("runs:\n");
+    test_runs(fs);
+    printf("metrics:\n");
+    test_metrics(fs);
+    printf("subsets (~300 CJK characters):\n");
+    test_subset(fs);
+    printf("memfd:\n");
+    test_memfd(fs);
+    printf("timing:\n");
+    test_timing(fs);
+    font_set_free(fs);
+
+    snprintf(scratch, sizeof scratch, "/tmp/test_font.XXXXXX");
+    if (!mkdtemp(scratch)) {
+        printf("FAIL cannot create a scratch directory\n");
+        failed++;
+    } else {
+        printf("roles.conf errors:\n");
+        test_conf_errors();
+        printf("drop-ins:\n");
+        test_dropins();
+        rmdir(scratch);
+    }
+    printf("allocation failures:\n");
+    test_alloc_failures(conf);
+
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
