@@ -59,6 +59,25 @@ typedef struct ast_overall {
 	size_t nmeasures, measures_cap;
 } ast_overall;
 
+enum { AST_MAX_CELLS = 12 };
+
+/* One line of a budget-data section (【收入】, 【支出】 … 【情况说明】), kept generic: the resolver
+ * (budget.c) gives it meaning per section. */
+typedef struct ast_line {
+	srcloc loc;
+	ast_str text;                  /* the whole line */
+	ast_str key, value;            /* "名称：值" split at the first colon; key.s NULL if none */
+	ast_str cell[AST_MAX_CELLS];   /* split at ｜ when the line has one */
+	int ncells;                    /* 0 when the line has no ｜ */
+} ast_line;
+
+typedef struct ast_section {
+	int kind;                      /* section_kind (lex.h) */
+	srcloc loc;                    /* the 【…】 line */
+	ast_line *lines;
+	size_t nlines, lines_cap;
+} ast_section;
+
 typedef struct ast_department {
 	const src_file *file; /* the main source file */
 	ast_str name;         /* 部门 */
@@ -69,6 +88,8 @@ typedef struct ast_department {
 	ast_overall *overall; /* NULL when absent */
 	ast_project *projects;
 	size_t nprojects, projects_cap;
+	ast_section *sections;   /* budget-data sections in source order */
+	size_t nsections, sections_cap;
 } ast_department;
 
 #endif

@@ -86,6 +86,24 @@ typedef enum diag_code {
 	D_PROJECT_DUP_NAME,   /* name */
 	D_PROJECT_DUP_CODE,   /* code */
 	D_NO_PROJECTS,        /* - */
+	/* budget data */
+	D_BUDGET_NAME_UNKNOWN,  /* name, section, allowed names */
+	D_BUDGET_ROW_CELLS,     /* section, expected count, column names, count */
+	D_BUDGET_TEXT,          /* section, what a line there looks like */
+	D_BUDGET_DUPLICATE,     /* what */
+	D_CODE_DIGITS,          /* classification, code, digits expected */
+	D_CODE_UNKNOWN,         /* classification, code */
+	D_CODE_NAME_MISMATCH,   /* code, catalogue name, written name */
+	D_EXPENSE_KIND,         /* text */
+	D_BASIC_KIND,           /* text */
+	D_IDENTITY_FUND,        /* source, income, expense */
+	D_IDENTITY_TOTAL,       /* 收入总计, 支出总计 */
+	D_IDENTITY_BASIC,       /* basic table total, basic expense from 一般公共预算 */
+	D_REF_UNKNOWN,          /* name */
+	D_REF_NO_LAST_YEAR,     /* reference, name needed in 【上年】 */
+	D_REF_UNCLOSED,         /* - */
+	D_PROSE_FIGURE,         /* figure */
+	D_CATALOG_ERROR,        /* message */
 	/* building documents */
 	D_GLYPH_MISSING,      /* character, code point, reason, context text */
 	D_LAYOUT_ERROR,       /* message naming the layout file and line */

@@ -46,8 +46,8 @@ __attribute__((format(printf, 2, 3))) static void fail(lparser *p, const char *f
 static char *next_token(lparser *p, const char **s, bool *quoted)
 {
 	const char *t = *s;
-	uint32_t cp;
-	size_t k;
+	uint32_t cp = 0;
+	size_t k = 0;
 	while (*t && (k = utf8_decode(t, strlen(t), &cp)) && cp_is_space(cp))
 		t += k;
 	if (!*t)

@@ -43,6 +43,15 @@ static const char *const lex_sections[SEC_COUNT] = {
 	[SEC_UNKNOWN] = "",
 	[SEC_OVERALL] = "整体绩效目标",
 	[SEC_PROJECT] = "项目",
+	[SEC_INCOME] = "收入",
+	[SEC_EXPENSE] = "支出",
+	[SEC_BASIC] = "基本支出",
+	[SEC_THREE] = "三公经费",
+	[SEC_PROCURE] = "政府采购",
+	[SEC_ASSETS] = "固定资产",
+	[SEC_ORGS] = "机构设置",
+	[SEC_LASTYEAR] = "上年",
+	[SEC_NOTES] = "情况说明",
 };
 
 const char *kw_name(kw k)
@@ -239,7 +248,7 @@ lex_result lex_file(arena *a, diag_ctx *d, const src_file *f)
 	int lineno = 0;
 	int utf8_reports = 0;
 	buf clean = {0};
-	while (s < end || (s == end && lineno == 0 && f->len == 0)) {
+	while (s < end || lineno == 0) { /* an empty file is one blank line */
 		lineno++;
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		const char *le = nl ? nl : end;

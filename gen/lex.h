@@ -44,6 +44,16 @@ typedef enum section_kind {
 	SEC_UNKNOWN,
 	SEC_OVERALL, /* 【整体绩效目标】 */
 	SEC_PROJECT, /* 【项目】 */
+	/* budget data (docs/language.md §6): generic lines, interpreted by budget.c */
+	SEC_INCOME,   /* 【收入】 */
+	SEC_EXPENSE,  /* 【支出】 */
+	SEC_BASIC,    /* 【基本支出】 */
+	SEC_THREE,    /* 【三公经费】 */
+	SEC_PROCURE,  /* 【政府采购】 */
+	SEC_ASSETS,   /* 【固定资产】 */
+	SEC_ORGS,     /* 【机构设置】 */
+	SEC_LASTYEAR, /* 【上年】 */
+	SEC_NOTES,    /* 【情况说明】 */
 	SEC_COUNT
 } section_kind;
 

@@ -10,6 +10,8 @@
 #include "build.h"
 #include "diag.h"
 #include "dump.h"
+#include "format.h"
+#include "lex.h"
 #include "sources.h"
 #include "version.h"
 
@@ -22,6 +24,7 @@ static const char usage_text[] =
 	"  check 路径…          检查部门预算源文件（文件或目录），报告全部错误和警告\n"
 	"  dump --json 文件      以 JSON 输出检查后的模型\n"
 	"  dump --pages [--project N] 文件  以文字列出排版结果（各页的表格片段和文字行）\n"
+	"  fmt [-w] 文件…        按规范格式输出源文件；-w 就地改写\n"
 	"  build [-o 目录] 路径…  生成各部门的文档（默认输出到 out/）\n"
 	"        --layouts 目录   布局文件目录（默认 layouts/）\n"
 	"        --fonts 文件     字体角色配置（默认 fonts/roles.conf）\n"
@@ -133,6 +136,57 @@ static int cmd_dump(int argc, char **argv)
 	return status;
 }
 
+static int cmd_fmt(int argc, char **argv)
+{
+	bool write = false;
+	int nfiles = 0, status = EXIT_OK;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "-w") == 0)
+			write = true;
+		else if (argv[i][0] == '-')
+			return usage_error("fmt 不认识选项 %s", argv[i]);
+		else
+			nfiles++;
+	}
+	if (!nfiles)
+		return usage_error("%s", "fmt 需要至少一个文件");
+	for (int i = 0; i < argc; i++) {
+		if (argv[i][0] == '-')
+			continue;
+		char *data;
+		size_t len;
+		int e = file_read(argv[i], (size_t)LEX_MAX_FILE_MB << 20, &data, &len);
+		if (e) {
+			fprintf(stderr, "budgetgen: 无法读取文件“%s”：%s\n", argv[i], strerror(e));
+			status = EXIT_IO;
+			continue;
+		}
+		diag_ctx *d = diag_new();
+		arena *a = arena_new();
+		const src_file *f = diag_add_file(d, argv[i], data, len);
+		buf out = {0};
+		format_source(a, d, f, &out);
+		bool bad = diag_count(d, DIAG_ERROR) > 0;
+		diag_flush(d, stderr);
+		if (bad) {
+			status = status == EXIT_OK ? EXIT_INPUT : status;
+		} else if (write) {
+			if ((out.len != len || memcmp(out.data, data, len) != 0) &&
+			    (e = file_write_atomic(argv[i], out.data, out.len)) != 0) {
+				fprintf(stderr, "budgetgen: 无法写入“%s”：%s\n", argv[i], strerror(e));
+				status = EXIT_IO;
+			}
+		} else if (out.len) {
+			fwrite(out.data, 1, out.len, stdout);
+		}
+		buf_free(&out);
+		arena_free(a);
+		diag_free(d);
+		free(data);
+	}
+	return status;
+}
+
 /* SOURCE_DATE_EPOCH: a non-negative decimal integer, or -1 when unset or malformed. */
 static int64_t source_date_epoch(void)
 {
@@ -200,6 +254,8 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 2, argv + 2);
 	if (strcmp(cmd, "dump") == 0)
 		return cmd_dump(argc - 2, argv + 2);
+	if (strcmp(cmd, "fmt") == 0)
+		return cmd_fmt(argc - 2, argv + 2);
 	if (strcmp(cmd, "build") == 0)
 		return cmd_build(argc - 2, argv + 2);
 	return usage_error("未知的命令“%s”", cmd);

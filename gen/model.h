@@ -95,6 +95,119 @@ typedef struct model_overall {
 	size_t nmeasures;
 } model_overall;
 
+/* ---- budget data (docs/language.md §6) ------------------------------------------------ */
+
+/* ORDER budget_fund_names in budget.c */
+typedef enum fund_source {
+	FUND_GENERAL,        /* 一般公共预算 */
+	FUND_GOVFUND,        /* 政府性基金 */
+	FUND_STATECAP,       /* 国有资本经营 */
+	FUND_SPECIAL,        /* 财政专户 */
+	FUND_BUSINESS,       /* 事业 */
+	FUND_OPERATING,      /* 事业单位经营 */
+	FUND_SUPERIOR,       /* 上级补助 */
+	FUND_SUBSIDIARY,     /* 附属单位上缴 */
+	FUND_OTHER,          /* 其他 */
+	FUND_CARRY_GENERAL,  /* 上年结转 (一般公共预算财政拨款) */
+	FUND_CARRY_GOVFUND,  /* 上年结转（政府性基金） */
+	FUND_CARRY_STATECAP, /* 上年结转（国有资本经营） */
+	FUND_CARRY_OTHER,    /* 上年结转（其他） */
+	FUND_COUNT
+} fund_source;
+
+const char *model_fund_name(fund_source f);
+bool model_fund_is_carry(fund_source f);
+/* The 财政拨款 fund a source belongs to (一般公共预算, 政府性基金, 国有资本经营), or -1. */
+int model_fund_appropriation(fund_source f);
+
+/* One row of the functional classification (类, 款 or 项) with its totals. */
+typedef struct model_func_row {
+	const char *code;            /* 3, 5 or 7 digits */
+	const char *name;            /* from the catalogue */
+	int level;                   /* 1 类, 2 款, 3 项 */
+	decimal basic[FUND_COUNT];   /* 基本支出 by source */
+	decimal project[FUND_COUNT]; /* 项目支出 by source */
+	srcloc loc;                  /* first 【支出】 line of it (项) */
+} model_func_row;
+
+/* One row of the economic classification of 基本支出 (类 or 款). */
+typedef struct model_econ_row {
+	const char *code;
+	const char *name;
+	int level;                   /* 1 类, 2 款 */
+	decimal personnel;           /* 人员经费 */
+	decimal office;              /* 公用经费 */
+	srcloc loc;
+} model_econ_row;
+
+/* ORDER budget_three_names in budget.c */
+typedef enum three_item {
+	THREE_ABROAD_RESEARCH, /* 其中：教学科研人员因公出国（境）费 */
+	THREE_ABROAD_OTHER,    /* 其他因公出国（境）费 */
+	THREE_CAR_BUY,         /* 公务用车购置费 */
+	THREE_CAR_RUN,         /* 公务用车运行维护费 */
+	THREE_RECEPTION,       /* 公务接待费 */
+	THREE_COUNT
+} three_item;
+
+typedef struct model_procure_row {
+	const char *project, *item, *catalog_no, *unit, *quantity;
+	model_amount price, amount;
+	fund_source fund;
+	model_amount sme; /* 预留中小微企业份额 */
+	srcloc loc;
+} model_procure_row;
+
+/* ORDER budget_asset_names in budget.c */
+typedef enum asset_item { ASSET_BUILDINGS, ASSET_OFFICES, ASSET_VEHICLES, ASSET_EQUIPMENT, ASSET_OTHER, ASSET_COUNT } asset_item;
+
+typedef struct model_org_row {
+	const char *name, *nature, *rank, *funding;
+} model_org_row;
+
+/* ORDER budget_note_names in budget.c: the parts of the 情况说明. */
+typedef enum note_part {
+	NOTE_PREFACE,   /* 前言 */
+	NOTE_DUTIES,    /* 部门职责 */
+	NOTE_OVERVIEW,  /* 总体情况 */
+	NOTE_RUNNING,   /* 机关运行经费 */
+	NOTE_THREE,     /* 三公经费 */
+	NOTE_PROCURE,   /* 政府采购 */
+	NOTE_ASSETS,    /* 国有资产 */
+	NOTE_TERMS,     /* 名词解释 */
+	NOTE_OTHER,     /* 其他事项 */
+	NOTE_COUNT
+} note_part;
+
+typedef struct model_budget {
+	bool present;                     /* any budget-data section was written */
+	model_amount income[FUND_COUNT];  /* 【收入】 */
+	const model_func_row *func;       /* 类, its 款, their 项, … in code order */
+	size_t nfunc;
+	const model_econ_row *econ;       /* 类 then its 款, in code order */
+	size_t necon;
+	bool has_three;
+	decimal three[THREE_COUNT][3];    /* by 一般公共预算, 政府性基金, 国有资本经营 */
+	const model_procure_row *procure;
+	size_t nprocure;
+	const char *assets_as_of;         /* 截止时间, "" when blank */
+	bool has_assets;
+	const char *asset_qty[ASSET_COUNT];
+	model_amount asset_value[ASSET_COUNT];
+	const model_org_row *orgs;
+	size_t norgs;
+	const char *const *notes[NOTE_COUNT]; /* paragraphs with references replaced by figures */
+	size_t nnotes[NOTE_COUNT];
+	const char *const *last_names;    /* 【上年】 figures by reference name */
+	const decimal *last_values;
+	size_t nlast;
+	/* totals used by several tables and the prose */
+	decimal income_total;             /* 收入总计 */
+	decimal expense_total;            /* 支出总计 */
+	decimal basic_total, project_total;
+	decimal personnel, office;        /* 基本支出表 */
+} model_budget;
+
 typedef struct model_department {
 	const char *source;   /* path of the main source file */
 	const char *name;
@@ -105,6 +218,7 @@ typedef struct model_department {
 	model_overall overall;
 	const model_project *projects;
 	size_t nprojects;
+	model_budget budget;
 } model_department;
 
 #endif

@@ -16,6 +16,7 @@ typedef enum parse_ctx {
 	CTX_HEADER,  /* before the first section */
 	CTX_OVERALL, /* inside 【整体绩效目标】 */
 	CTX_PROJECT, /* inside 【项目】 */
+	CTX_BUDGET,  /* inside a budget-data section: generic lines */
 	CTX_SKIP     /* inside an unknown section: lines are ignored */
 } parse_ctx;
 
@@ -33,6 +34,7 @@ typedef struct parser {
 	parse_ctx ctx;
 	para_target para;
 	ast_project *proj;  /* current project (CTX_PROJECT) */
+	ast_section *sec;   /* current budget-data section (CTX_BUDGET) */
 	ast_item *item;     /* current item (PARA_ITEM) */
 	bool in_rows;       /* right after 绩效指标： in a project */
 	char *stack[PARSE_MAX_INCLUDE_DEPTH + 1]; /* real paths of the files being read */
@@ -262,6 +264,61 @@ static void project_line(parser *p, const lex_line *l)
 	}
 }
 
+/* ---- budget-data sections ------------------------------------------------------ */
+
+static bool is_colon_at(const char *s, size_t *len)
+{
+	if (*s == ':') {
+		*len = 1;
+		return true;
+	}
+	if (strncmp(s, "：", 3) == 0) {
+		*len = 3;
+		return true;
+	}
+	return false;
+}
+
+/* Keeps the line for budget.c: its text, a key/value split at the first colon when the key is
+ * short and has no ｜, and its cells when it has ｜. */
+static void budget_line(parser *p, const lex_line *l)
+{
+	ast_section *sec = p->sec;
+	ast_line *al = vec_push(p->a, &sec->lines, &sec->nlines, &sec->lines_cap, sizeof *al);
+	al->loc = l->loc;
+	al->text = text_of(l);
+	for (const char *c = l->text; *c; c++) {
+		size_t clen;
+		if (*c == '|' || strncmp(c, "｜", 3) == 0)
+			break;
+		if (is_colon_at(c, &clen)) {
+			size_t kn = (size_t)(c - l->text);
+			while (kn && (l->text[kn - 1] == ' ' || l->text[kn - 1] == '\t'))
+				kn--;
+			if (kn && utf8_count(l->text, kn) <= 20) {
+				const char *v = c + clen;
+				while (*v == ' ' || *v == '\t')
+					v++;
+				if (strncmp(v, "\xE3\x80\x80", 3) == 0)
+					v += 3;
+				al->key = (ast_str){arena_strndup(p->a, l->text, kn), l->loc};
+				al->value = (ast_str){v, lex_loc_at(l, v)};
+			}
+			break;
+		}
+	}
+	if (l->has_bar) {
+		const char *cells[AST_MAX_CELLS];
+		srcloc locs[AST_MAX_CELLS];
+		int n = lex_split_row(p->a, l, cells, locs, AST_MAX_CELLS);
+		al->ncells = n;
+		for (int i = 0; i < n && i < AST_MAX_CELLS; i++)
+			al->cell[i] = (ast_str){cells[i], locs[i]};
+		if (n > AST_MAX_CELLS)
+			diag_report(p->d, l->loc, D_ROW_CELLS, n);
+	}
+}
+
 /* ---- lines, sections, includes ----------------------------------------------- */
 
 static void section_line(parser *p, const lex_line *l)
@@ -290,6 +347,21 @@ static void section_line(parser *p, const lex_line *l)
 		if (*l->rest) /* 【项目】名称 is a shorthand for 项目名称： */
 			p->proj->name = (ast_str){l->rest, l->vloc};
 		p->ctx = CTX_PROJECT;
+		break;
+	case SEC_INCOME:
+	case SEC_EXPENSE:
+	case SEC_BASIC:
+	case SEC_THREE:
+	case SEC_PROCURE:
+	case SEC_ASSETS:
+	case SEC_ORGS:
+	case SEC_LASTYEAR:
+	case SEC_NOTES:
+		p->sec = vec_push(p->a, &d->sections, &d->nsections, &d->sections_cap,
+		                  sizeof *d->sections);
+		p->sec->kind = (int)l->sec;
+		p->sec->loc = l->loc;
+		p->ctx = CTX_BUDGET;
 		break;
 	case SEC_UNKNOWN:
 	case SEC_COUNT:
@@ -333,6 +405,7 @@ static void parse_lines(parser *p, const lex_result *lr)
 		case CTX_HEADER: header_line(p, l); break;
 		case CTX_OVERALL: overall_line(p, l); break;
 		case CTX_PROJECT: project_line(p, l); break;
+		case CTX_BUDGET: budget_line(p, l); break;
 		case CTX_SKIP: break;
 		}
 	}

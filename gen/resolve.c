@@ -3,6 +3,8 @@
  * project-level checks (budget sum, schedule, code shape, duplicates, suspicious 指标值). */
 #include "resolve.h"
 
+#include "budget.h"
+
 #include <string.h>
 
 /* ---- the indicator framework ------------------------------------------------ */
@@ -593,6 +595,12 @@ static int parse_year(const char *y)
 
 const model_department *resolve_department(arena *a, diag_ctx *d, const ast_department *ast)
 {
+	return resolve_department_with(a, d, ast, NULL);
+}
+
+const model_department *resolve_department_with(arena *a, diag_ctx *d, const ast_department *ast,
+                                                const catalog *cat)
+{
 	resolver r = {.a = a, .d = d};
 	model_department *m = arena_alloc(a, sizeof *m);
 	r.dept = m;
@@ -638,5 +646,6 @@ const model_department *resolve_department(arena *a, diag_ctx *d, const ast_depa
 		diag_report(d, top, D_NO_PROJECTS);
 	m->projects = mps;
 	m->nprojects = ast->nprojects;
+	budget_resolve(a, d, ast, cat, m);
 	return m;
 }

@@ -5,6 +5,7 @@
 #define BUDGETGEN_RESOLVE_H
 
 #include "ast.h"
+#include "catalog.h"
 #include "diag.h"
 #include "model.h"
 #include "util.h"
@@ -12,5 +13,10 @@
 /* Always returns a model (fields that failed to resolve are blank); the caller decides from the
  * diag error count whether output may be produced. The model lives in arena a. */
 const model_department *resolve_department(arena *a, diag_ctx *d, const ast_department *ast);
+
+/* The same, with the classification catalogues that the budget-data sections are checked
+ * against (budget.h); cat may be NULL when the source has no such sections. */
+const model_department *resolve_department_with(arena *a, diag_ctx *d, const ast_department *ast,
+                                                const catalog *cat);
 
 #endif

@@ -105,6 +105,46 @@ void sources_free(source_list *l)
 	l->n = 0;
 }
 
+#ifndef BUDGETGEN_DATADIR
+#define BUDGETGEN_DATADIR "/usr/local/share/budgetgen"
+#endif
+
+const char *sources_data_path(const char *given, const char *local, const char *installed)
+{
+	struct stat st;
+	if (given)
+		return given;
+	if (stat(local, &st) == 0)
+		return local;
+	return installed;
+}
+
+/* The catalogues are read once per process, the first time a source needs them. */
+static const char *catalog_dir;
+static arena *catalog_arena;
+static const catalog *catalog_loaded;
+static char catalog_error[1024];
+
+void sources_set_catalog_dir(const char *dir)
+{
+	catalog_dir = dir;
+}
+
+static const catalog *sources_catalog(diag_ctx *d)
+{
+	if (!catalog_loaded && !catalog_error[0]) {
+		const char *dir = sources_data_path(catalog_dir, "layouts/catalog",
+		                                    BUDGETGEN_DATADIR "/layouts/catalog");
+		catalog_arena = arena_new();
+		catalog_loaded = catalog_load(catalog_arena, dir, catalog_error, sizeof catalog_error);
+		if (!catalog_loaded && !catalog_error[0])
+			snprintf(catalog_error, sizeof catalog_error, "%s: 无法读取", dir);
+	}
+	if (!catalog_loaded)
+		diag_report(d, (srcloc){0}, D_CATALOG_ERROR, catalog_error);
+	return catalog_loaded;
+}
+
 department_load department_load_file(diag_ctx *d, const char *path)
 {
 	department_load l = {0};
@@ -112,7 +152,7 @@ department_load department_load_file(diag_ctx *d, const char *path)
 	l.arena = arena_new();
 	ast_department *ast = parse_department(l.arena, d, path);
 	if (ast)
-		l.model = resolve_department(l.arena, d, ast);
+		l.model = resolve_department_with(l.arena, d, ast, ast->nsections ? sources_catalog(d) : NULL);
 	l.errors = diag_count(d, DIAG_ERROR) - before;
 	return l;
 }

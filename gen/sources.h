@@ -27,6 +27,13 @@ typedef struct department_load {
 } department_load;
 
 department_load department_load_file(diag_ctx *d, const char *path);
+
+/* Where data files are found: `given` if not NULL, else `local` (relative to the working
+ * directory, as in a checkout) if it exists, else the installed copy under the data directory. */
+const char *sources_data_path(const char *given, const char *local, const char *installed);
+
+/* The catalogue directory for budget data (default layouts/catalog); set before loading. */
+void sources_set_catalog_dir(const char *dir);
 void department_load_free(department_load *l);
 
 #endif

@@ -7,7 +7,8 @@
 #   tests/diag/generated/<case>.*    inputs written by this script into a temporary directory
 #                                    (bytes we do not commit: invalid UTF-8, NUL, 1 MB lines, …)
 # Files under tests/diag/include/ are fragments for 包含：, not cases. Finally every message of the
-# table in gen/diag.c must appear in some .expected file, or the run fails.
+# table in gen/diag.c must appear in some .expected file under tests/ (other areas' golden files
+# count too), or the run fails.
 #
 # usage: sh tests/diag/run.sh [--update] BUDGETGEN
 #   --update   rewrite the .expected files from the current output (review them with git diff)
@@ -284,15 +285,38 @@ gen_directory() { # `check DIR`: sources found recursively and in order; fragmen
 	echo dir
 }
 
-for gen in invalid_utf8 nul_bytes long_line truncated_char truncated_row random_bytes empty_file \
-	bom_crlf control_chars include_missing include_cycle include_self include_depth include_dir \
-	file_too_big include_too_big directory; do
+generators="invalid_utf8 nul_bytes long_line truncated_char truncated_row random_bytes empty_file
+	bom_crlf control_chars include_missing include_cycle include_self include_depth include_dir
+	file_too_big include_too_big directory"
+for gen in $generators; do
 	name=$(echo "$gen" | tr _ -)
 	dir=$tmp/gen/$name
 	mkdir -p "$dir"
 	target=$(cd "$dir" && "gen_$gen")
 	run_case "generated/$name" "tests/diag/generated/$name.expected" "$dir" check "$target"
 	rm -rf "$dir"
+done
+
+# ---- no .expected without its case ----------------------------------------------------------------
+
+for expected in tests/diag/*.expected tests/diag/cli/*.expected tests/diag/generated/*.expected; do
+	[ -f "$expected" ] || continue
+	case $expected in
+	tests/diag/cli/*) input=${expected%.expected}.args ;;
+	tests/diag/generated/*)
+		name=${expected#tests/diag/generated/}
+		name=$(echo "${name%.expected}" | tr - _)
+		case " $(echo $generators) " in
+		*" $name "*) continue ;;
+		esac
+		input="gen_$name in run.sh"
+		;;
+	*) input=${expected%.expected}.txt ;;
+	esac
+	if [ ! -f "$input" ]; then
+		failed=$((failed + 1))
+		echo "FAIL $expected: its case is gone (no $input)"
+	fi
 done
 
 # ---- every message of the table is exercised ----------------------------------------------------
@@ -303,6 +327,7 @@ tab=$(printf '\t')
 missing=
 sed -n 's/^[[:space:]]*\[\(D_[A-Z0-9_]*\)\] = {DIAG_\([A-Z]*\), "[^"]*", "\(.*\)"},$/\1'"$tab"'\2'"$tab"'\3/p' \
 	gen/diag.c >"$tmp/table"
+find tests -name '*.expected' -exec cat {} + >"$tmp/all-expected"
 ncodes=$(grep -c '^D_' "$tmp/table")
 if [ "$ncodes" -lt 1 ]; then
 	missing=" (no message table found in gen/diag.c)"
@@ -311,8 +336,7 @@ while IFS="$tab" read -r code level format; do
 	level=$(echo "$level" | tr 'A-Z' 'a-z')
 	re=$(printf '%s\n' "$format" | sed -e 's#[][\\.*^$+?(){}|]#\\&#g' -e 's#%%#@PCT@#g' \
 		-e 's#%[-0-9.]*[lz]*[cdsuxX]#.*#g' -e 's#@PCT@#%#g')
-	if ! cat tests/diag/*.expected tests/diag/cli/*.expected tests/diag/generated/*.expected \
-		2>/dev/null | grep -E -q "^.*: $level: $re\$"; then
+	if ! grep -E -q "^.*: $level: $re\$" "$tmp/all-expected"; then
 		missing="$missing $code"
 	fi
 done <"$tmp/table"

@@ -93,10 +93,10 @@ static void test_sections(void)
 	lexed_free(&x);
 
 	/* unknown sections keep their name */
-	l = lex_one(&x, "【收入】");
+	l = lex_one(&x, "【附表】");
 	CHECK_INT_EQ(l.kind, LINE_SECTION);
 	CHECK_INT_EQ(l.sec, SEC_UNKNOWN);
-	CHECK_STR_EQ(l.value, "收入");
+	CHECK_STR_EQ(l.value, "附表");
 	lexed_free(&x);
 
 	l = lex_one(&x, "【】");
@@ -468,11 +468,15 @@ static void test_bom_crlf_empty(void)
 	CHECK_INT_EQ(diag_count(x.d, DIAG_ERROR), 0);
 	lexed_free(&x);
 
-	/* an empty file is one blank line */
+	/* an empty file is one blank line, and so is a file holding only a byte order mark */
 	x = lex_bytes("", 0);
 	CHECK_INT_EQ(x.r.n, 1);
 	CHECK_INT_EQ(x.r.lines[0].kind, LINE_BLANK);
 	CHECK_INT_EQ(x.r.lines[0].loc.line, 1);
+	lexed_free(&x);
+	x = lex_text("\xEF\xBB\xBF");
+	CHECK_INT_EQ(x.r.n, 1);
+	CHECK_INT_EQ(x.r.lines[0].kind, LINE_BLANK);
 	lexed_free(&x);
 
 	/* line counting with and without a final newline */
@@ -563,13 +567,13 @@ static void test_diag_printing(void)
 	CHECK_INT_EQ(diag_count(d, DIAG_ERROR), 4);
 
 	/* control characters never reach the terminal, in the message or in the quote */
-	static const char ctl[] = "【收\a入\x1b[2J】\n";
+	static const char ctl[] = "备\a注\x1b[2J\t：x\n";
 	f = diag_add_file(d, "c.txt", ctl, sizeof ctl - 1);
-	diag_report(d, (srcloc){f, 1, 1}, D_UNKNOWN_SECTION, "收\a入\x1b[2J");
+	diag_report(d, (srcloc){f, 1, 9}, D_UNKNOWN_FIELD_BARE, "备\a注\x1b[2J\t");
 	text = flushed(d);
-	CHECK_STR_EQ(text, "c.txt:1:1: error: 未知的段“【收?入?[2J】”；可用的段：【整体绩效目标】、【项目】\n"
-	                   "【收?入?[2J】\n"
-	                   "^\n");
+	CHECK_STR_EQ(text, "c.txt:1:9: error: 未知的字段“备?注?[2J ”\n"
+	                   "备?注?[2J ：x\n"
+	                   "          ^\n");
 	free(text);
 	diag_free(d);
 }

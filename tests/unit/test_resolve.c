@@ -493,7 +493,7 @@ static void test_codes(void)
 		{"13022523P0008F010032K", D_CODE_YEAR},    /* 23 in a 2025 department */
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		char src[512];
+		char src[1024];
 		snprintf(src, sizeof src,
 		         "%s【项目】\n项目名称：甲\n项目编码：%s\n预算数：1\n财政资金：1\n"
 		         "资金支出计划：25%%，50%%，75%%，100%%\n绩效目标：x\n绩效指标：\n%s",
