@@ -8,7 +8,7 @@
 PREFIX ?= /usr/local
 DESTDIR ?=
 CC ?= cc
-PKGS := freetype2 harfbuzz harfbuzz-subset xlsxwriter zlib
+PKGS := freetype2 harfbuzz harfbuzz-subset xlsxwriter libzip mxml zlib
 
 WARN := -Wall -Wextra -Wswitch-enum -Wshadow -Wpointer-arith -Wstrict-prototypes \
         -Wmissing-prototypes -Wformat=2 -Wundef -Wvla -Werror
@@ -17,14 +17,14 @@ ALL_CFLAGS = -std=gnu11 $(WARN) -DBUDGETGEN_DATADIR='"$(PREFIX)/share/budgetgen"
 LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhpdf -lm
 
 # The stages, in pipeline order (see README.md).
-FRONT := util decimal diag lex parse resolve dump sources
-BACK  := font layout compose linebreak paginate emit_pdf emit_xlsx build
+FRONT := util decimal diag lex parse catalog budget resolve dump sources format
+BACK  := font layout compose_util compose compose_budget linebreak paginate emit_pdf emit_xlsx emit_docx build
 SRCS  := $(FRONT) $(BACK)
 OBJS  := $(SRCS:%=build/%.o)
 ASAN_OBJS := $(SRCS:%=build/asan/%.o)
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
-UNIT_TESTS := test_decimal test_lex test_resolve test_linebreak test_font
+UNIT_TESTS := test_decimal test_lex test_resolve test_linebreak test_font test_emit_xlsx
 
 .PHONY: all run check check-unit check-diag check-samples check-asan bench install deps clean \
         update-golden
@@ -67,6 +67,9 @@ run: budgetgen
 check: budgetgen build/asan/budgetgen $(UNIT_TESTS:%=build/unit/%) $(UNIT_TESTS:%=build/asan/unit/%)
 	@BUDGETGEN=./budgetgen ASAN_BUDGETGEN=build/asan/budgetgen UNIT_TESTS="$(UNIT_TESTS)" \
 		sh tests/run-all.sh
+
+bench: budgetgen
+	sh tests/bench.sh ./budgetgen
 
 update-golden: budgetgen
 	sh tests/diag/run.sh --update ./budgetgen

@@ -945,6 +945,14 @@ void budget_resolve(arena *a, diag_ctx *d, const ast_department *ast, const cata
 		}
 	}
 	roll_up_func(&r, items, nitems);
+	if (cat) {
+		model_summary_row *rows = arena_alloc(a, (cat->nsummary + 1) * sizeof *rows);
+		for (size_t i = 0; i < cat->nsummary; i++)
+			rows[i] = (model_summary_row){cat->summary[i].ordinal, cat->summary[i].code,
+			                              cat->summary[i].name};
+		r.b->summary = rows;
+		r.b->nsummary = cat->nsummary;
+	}
 	for (int f = 0; f < FUND_COUNT; f++)
 		if (r.b->income[f].present)
 			add_to(&r.b->income_total, r.b->income[f].value);

@@ -21,9 +21,10 @@ typedef struct build_options {
 /* Runs the build over the given paths; returns the process exit status (0, 1, 3). */
 int build_run(const build_options *opt, char *const *paths, size_t npaths);
 
-/* Lays out one department's booklet (project 0) or project sheet (1-based) and writes the
- * pages as text (paginate.h: pg_dump_text) into out. Returns the exit status. */
-int build_dump_pages(const build_options *opt, const char *path, long project, buf *out);
+/* Composes one department's booklet (project 0) or project sheet (1-based) and writes into out
+ * either its tables as JSON (compose_dump_tables) or its laid-out pages as text (pg_dump_text).
+ * Returns the exit status. */
+int build_dump(const build_options *opt, const char *path, long project, bool tables, buf *out);
 
 /* A file-name component from a title: characters no file system accepts become "_", at most
  * max_bytes bytes of whole UTF-8 characters. Heap string. */

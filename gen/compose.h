@@ -21,4 +21,8 @@ const doc_document *compose_project(arena *a, const model_department *m, size_t 
 const doc_table *compose_project_table(arena *a, const model_department *m, size_t project,
                                        const layout_set *l, char *err, size_t errlen);
 
+/* Every table of doc as JSON: {"tables": [{"title", "kind", "note", "rows": [[cell text per grid
+ * column, "" for empty or covered cells], …]}, …]}. For tests and `budgetgen dump --tables`. */
+void compose_dump_tables(buf *out, const doc_document *doc);
+
 #endif

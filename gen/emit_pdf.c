@@ -265,10 +265,10 @@ int emit_pdf(const doc_document *doc, const pg_result *r, font_set *fonts, int64
 		}
 	}
 	/* bookmarks: parts, chapters, projects */
-	HPDF_Outline parents[4] = {NULL, NULL, NULL, NULL};
+	HPDF_Outline parents[5] = {NULL, NULL, NULL, NULL, NULL};
 	for (size_t a = 0; a < r->nanchors && !c.failed; a++) {
 		const pg_anchor *an = &r->anchors[a];
-		int level = an->level < 1 ? 1 : an->level > 3 ? 3 : an->level;
+		int level = an->level < 1 ? 1 : an->level > 4 ? 4 : an->level;
 		HPDF_Outline parent = NULL;
 		for (int l = level - 1; l >= 1 && !parent; l--)
 			parent = parents[l];
@@ -277,7 +277,7 @@ int emit_pdf(const doc_document *doc, const pg_result *r, font_set *fonts, int64
 		                                           an->y));
 		HPDF_Outline_SetOpened(o, level < 2 ? HPDF_TRUE : HPDF_FALSE);
 		parents[level] = o;
-		for (int l = level + 1; l < 4; l++)
+		for (int l = level + 1; l < 5; l++)
 			parents[l] = NULL;
 	}
 	if (r->nanchors)

@@ -514,9 +514,16 @@ static bool check_table(lparser *p, layout_table *t)
 		fail(p, "列宽之和 %.1fmm 与版心宽度 %.1fmm 不符", sum / 2834.645669, text / 2834.645669);
 		return false;
 	}
-	if (t->repeat_row && !layout_row_find(t, t->repeat_row)) {
-		fail(p, "重复行“%s”不在[行]中", t->repeat_row);
-		return false;
+	if (t->repeat_row) {
+		const char *s = t->repeat_row;
+		bool quoted;
+		char *name;
+		while ((name = next_token(p, &s, &quoted)) != NULL) {
+			if (!layout_row_find(t, name)) {
+				fail(p, "重复行“%s”不在[行]中", name);
+				return false;
+			}
+		}
 	}
 	if (!t->title)
 		t->title = "";
@@ -673,4 +680,18 @@ const doc_style *layout_style_find(const layout_set *l, const char *name)
 		if (strcmp(l->styles[i].name, name) == 0)
 			return &l->styles[i];
 	return NULL;
+}
+
+bool layout_row_repeats(const layout_table *t, const char *name)
+{
+	if (!t->repeat_row)
+		return false;
+	size_t n = strlen(name);
+	for (const char *s = t->repeat_row; (s = strstr(s, name)) != NULL; s += n) {
+		bool start = s == t->repeat_row || s[-1] == ' ' || s[-1] == '\t';
+		bool end = s[n] == '\0' || s[n] == ' ' || s[n] == '\t';
+		if (start && end)
+			return true;
+	}
+	return false;
 }

@@ -37,7 +37,8 @@ typedef struct layout_table {
 	const char *caption_left;
 	const char *caption_right;
 	const char *note;
-	const char *repeat_row;   /* name of the row template that repeats on new pages, or NULL */
+	const char *repeat_row;   /* names of the row templates that repeat on new pages (blank-
+	                             separated; their rows must be contiguous), or NULL */
 	bool new_page;            /* in a booklet, each table of this kind starts a new page */
 	const doc_style *styles;  /* cell styles */
 	size_t nstyles;
@@ -66,5 +67,7 @@ const layout_set *layout_parse_text(arena *a, const char *name, const char *text
 const layout_table *layout_table_find(const layout_set *l, const char *name);
 const layout_row *layout_row_find(const layout_table *t, const char *name);
 const doc_style *layout_style_find(const layout_set *l, const char *name);
+/* Whether rows of template `name` belong to the table's 重复行. */
+bool layout_row_repeats(const layout_table *t, const char *name);
 
 #endif

@@ -24,6 +24,7 @@ static const char usage_text[] =
 	"  check 路径…          检查部门预算源文件（文件或目录），报告全部错误和警告\n"
 	"  dump --json 文件      以 JSON 输出检查后的模型\n"
 	"  dump --pages [--project N] 文件  以文字列出排版结果（各页的表格片段和文字行）\n"
+	"  dump --tables [--project N] 文件 以 JSON 输出文档中各表格的内容\n"
 	"  fmt [-w] 文件…        按规范格式输出源文件；-w 就地改写\n"
 	"  build [-o 目录] 路径…  生成各部门的文档（默认输出到 out/）\n"
 	"        --layouts 目录   布局文件目录（默认 layouts/）\n"
@@ -88,13 +89,15 @@ static int cmd_check(int argc, char **argv)
 static int cmd_dump(int argc, char **argv)
 {
 	const char *file = NULL;
-	bool json = false, pages = false;
+	bool json = false, pages = false, tables = false;
 	long project = 0;
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			json = true;
 		else if (strcmp(argv[i], "--pages") == 0)
 			pages = true;
+		else if (strcmp(argv[i], "--tables") == 0)
+			tables = true;
 		else if (strcmp(argv[i], "--project") == 0 && i + 1 < argc) {
 			char *end;
 			project = strtol(argv[++i], &end, 10);
@@ -108,12 +111,12 @@ static int cmd_dump(int argc, char **argv)
 		else
 			file = argv[i];
 	}
-	if (!file || json == pages)
-		return usage_error("%s", "用法：budgetgen dump --json 文件 或 budgetgen dump --pages [--project N] 文件");
-	if (pages) {
+	if (!file || json + pages + tables != 1)
+		return usage_error("%s", "用法：budgetgen dump --json|--pages|--tables [--project N] 文件");
+	if (pages || tables) {
 		build_options opt = {.out_dir = "out", .epoch = -1};
 		buf b = {0};
-		int status = build_dump_pages(&opt, file, project, &b);
+		int status = build_dump(&opt, file, project, tables, &b);
 		if (b.len)
 			fwrite(b.data, 1, b.len, stdout);
 		buf_free(&b);

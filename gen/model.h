@@ -179,6 +179,13 @@ typedef enum note_part {
 	NOTE_COUNT
 } note_part;
 
+/* One row of the 收支总表's 支出 column, from the catalogue: "一、一般公共服务支出". */
+typedef struct model_summary_row {
+	const char *ordinal; /* 一 … 三十一 */
+	const char *code;    /* 类 code, "" when none */
+	const char *name;
+} model_summary_row;
+
 typedef struct model_budget {
 	bool present;                     /* any budget-data section was written */
 	model_amount income[FUND_COUNT];  /* 【收入】 */
@@ -198,6 +205,8 @@ typedef struct model_budget {
 	size_t norgs;
 	const char *const *notes[NOTE_COUNT]; /* paragraphs with references replaced by figures */
 	size_t nnotes[NOTE_COUNT];
+	const model_summary_row *summary; /* the 收支总表's 类 rows, in the catalogue's order */
+	size_t nsummary;
 	const char *const *last_names;    /* 【上年】 figures by reference name */
 	const decimal *last_values;
 	size_t nlast;

@@ -504,6 +504,7 @@ static void flow_table(pager *p, const doc_table *t)
 	}
 	note_piece(p, t, seg, t->nrows, seg > 0, draw_rows(p, &g, seg, t->nrows, rowy, x0));
 	p->y = rowy[t->nrows];
+	p->at_top = false;
 	if (*t->note && t->note_style)
 		flow_paragraph(p, t->note_style, t->note);
 }
