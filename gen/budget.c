@@ -873,7 +873,6 @@ static void check_identities(bresolver *r)
 			add_to(&spent[f], b->func[i].project[f]);
 		}
 	}
-	bool any_fund_error = false;
 	for (int f = 0; f < FUND_COUNT; f++) {
 		decimal in = b->income[f].present ? b->income[f].value : (decimal){0};
 		if (dec_cmp(in, spent[f]) == 0)
@@ -884,13 +883,12 @@ static void check_identities(bresolver *r)
 		srcloc at = r->income_seen[f] ? r->income_loc[f] : r->income_section;
 		diag_report(r->d, at, D_IDENTITY_FUND, model_fund_name((fund_source)f), a1,
 		            model_fund_name((fund_source)f), a2);
-		any_fund_error = true;
-	}
-	if (!any_fund_error && dec_cmp(b->income_total, b->expense_total) != 0) {
-		char a1[32], a2[32];
-		dec_format(b->income_total, 2, a1);
-		dec_format(b->expense_total, 2, a2);
-		diag_report(r->d, r->income_section, D_IDENTITY_TOTAL, a1, a2);
+		if (dec_cmp(b->income_total, b->expense_total) != 0) {
+			char t1[32], t2[32];
+			dec_format(b->income_total, 2, t1);
+			dec_format(b->expense_total, 2, t2);
+			diag_report(r->d, at, D_NOTE_TOTALS, t1, t2);
+		}
 	}
 	if (r->has_basic) {
 		decimal general_basic = {0};

@@ -13,6 +13,7 @@
 
 #include "compose.h"
 #include "diag.h"
+#include "emit_docx.h"
 #include "emit_pdf.h"
 #include "emit_xlsx.h"
 #include "layout.h"
@@ -119,7 +120,10 @@ typedef struct builder_ctx {
 	diag_ctx *d;
 	const layout_set *layouts;
 	font_set *fonts;
+	const char *docx_templates; /* <layouts>/docx: the Word templates */
 	size_t files_written;
+	uint32_t *reported;         /* characters already reported for this department */
+	size_t nreported, reported_cap;
 } builder_ctx;
 
 /* Renders one document into PDF bytes; reports characters no font can draw. The layout is
@@ -132,6 +136,16 @@ static bool render_pdf(builder_ctx *b, arena *a, const doc_document *doc,
 		*laid_out = pages;
 	for (size_t i = 0; i < pages->nmissing; i++) {
 		const pg_missing *m = &pages->missing[i];
+		bool seen = false;
+		for (size_t k = 0; k < b->nreported && !seen; k++)
+			seen = b->reported[k] == m->cp;
+		if (seen) /* the booklet and the project sheet show the same text: report once */
+			continue;
+		if (b->nreported == b->reported_cap) {
+			b->reported_cap = b->reported_cap ? 2 * b->reported_cap : 16;
+			b->reported = xrealloc(b->reported, b->reported_cap * sizeof *b->reported);
+		}
+		b->reported[b->nreported++] = m->cp;
 		char ch[5] = {0};
 		utf8_encode(m->cp, ch);
 		diag_report(b->d, (srcloc){0}, D_GLYPH_MISSING, ch, (unsigned)m->cp,
@@ -190,7 +204,7 @@ static bool render_department(builder_ctx *b, const model_department *m, dept_ou
 		char *tmp = temp_name(xlsx);
 		int e = dir_make(dir);
 		if (e) {
-			diag_report(b->d, (srcloc){0}, D_WRITE_FAILED, xlsx, strerror(e));
+			diag_report(b->d, (srcloc){0}, D_WRITE_FAILED, xlsx, errno_text(e));
 		} else if (emit_xlsx(doc, pages, b->fonts, b->opt->epoch, tmp, err, sizeof err) != 0) {
 			diag_report(b->d, (srcloc){0}, D_RENDER_FAILED, xlsx, err);
 			unlink(tmp);
@@ -200,6 +214,26 @@ static bool render_department(builder_ctx *b, const model_department *m, dept_ou
 		}
 		ok = xlsx == NULL;
 		free(xlsx);
+		free(tmp);
+	}
+	/* the Word version, likewise written by its back end to a temporary name */
+	if (ok) {
+		char *docx = xmalloc(strlen(dir) + 64);
+		sprintf(docx, "%s/%d年部门预算绩效目标.docx", dir, m->year);
+		char *tmp = temp_name(docx);
+		int e = dir_make(dir);
+		if (e) {
+			diag_report(b->d, (srcloc){0}, D_WRITE_FAILED, docx, errno_text(e));
+		} else if (emit_docx(doc, pages, b->fonts, b->opt->epoch, b->docx_templates, tmp, err,
+		                     sizeof err) != 0) {
+			diag_report(b->d, (srcloc){0}, D_RENDER_FAILED, docx, err);
+			unlink(tmp);
+		} else {
+			add_written_output(outs, docx, tmp);
+			docx = tmp = NULL;
+		}
+		ok = docx == NULL;
+		free(docx);
 		free(tmp);
 	}
 	arena_free(a);
@@ -245,23 +279,12 @@ static bool write_outputs(builder_ctx *b, dept_outputs *outs)
 			e = file_write_atomic(f->path, f->data.data, f->data.len);
 		}
 		if (e) {
-			diag_report(b->d, (srcloc){0}, D_WRITE_FAILED, f->path, strerror(e));
+			diag_report(b->d, (srcloc){0}, D_WRITE_FAILED, f->path, errno_text(e));
 			return false;
 		}
 		b->files_written++;
 	}
 	return true;
-}
-
-/* layouts/ and fonts/ next to the working directory, else the installed copies. */
-static const char *data_path(const char *given, const char *local, const char *installed)
-{
-	struct stat st;
-	if (given)
-		return given;
-	if (stat(local, &st) == 0)
-		return local;
-	return installed;
 }
 
 #ifndef BUDGETGEN_DATADIR
@@ -273,10 +296,11 @@ static bool load_resources(builder_ctx *b, arena *a)
 {
 	char err[2048];
 	const build_options *opt = b->opt;
-	const char *layouts_dir = data_path(opt->layouts_dir, "layouts", BUDGETGEN_DATADIR "/layouts");
+	const char *layouts_dir = sources_data_path(opt->layouts_dir, "layouts", BUDGETGEN_DATADIR "/layouts");
 	const char *fonts_conf =
-		data_path(opt->fonts_conf, "fonts/roles.conf", BUDGETGEN_DATADIR "/fonts/roles.conf");
+		sources_data_path(opt->fonts_conf, "fonts/roles.conf", BUDGETGEN_DATADIR "/fonts/roles.conf");
 	b->layouts = layout_load(a, layouts_dir, err, sizeof err);
+	b->docx_templates = arena_printf(a, "%s/docx", layouts_dir);
 	if (!b->layouts) {
 		diag_report(b->d, (srcloc){0}, D_LAYOUT_ERROR, err);
 		return false;
@@ -289,7 +313,7 @@ static bool load_resources(builder_ctx *b, arena *a)
 	return true;
 }
 
-int build_dump_pages(const build_options *opt, const char *path, long project, buf *out)
+int build_dump(const build_options *opt, const char *path, long project, bool tables, buf *out)
 {
 	builder_ctx b = {.opt = opt};
 	b.d = diag_new();
@@ -310,7 +334,9 @@ int build_dump_pages(const build_options *opt, const char *path, long project, b
 		const doc_document *doc =
 			project > 0 ? compose_project(a, l.model, (size_t)project - 1, b.layouts, err, sizeof err)
 			            : compose_booklet(a, l.model, b.layouts, err, sizeof err);
-		if (doc) {
+		if (doc && tables) {
+			compose_dump_tables(out, doc);
+		} else if (doc) {
 			pg_dump_text(out, paginate(a, b.fonts, doc));
 		} else {
 			diag_report(b.d, (srcloc){0}, D_RENDER_FAILED, path, err);
@@ -357,6 +383,7 @@ int build_run(const build_options *opt, char *const *paths, size_t npaths)
 		} else {
 			dept_outputs outs = {0};
 			size_t before = diag_count(b.d, DIAG_ERROR);
+			b.nreported = 0;
 			bool ok = render_department(&b, l.model, &outs);
 			if (ok && diag_count(b.d, DIAG_ERROR) == before)
 				ok = write_outputs(&b, &outs);
@@ -381,6 +408,7 @@ int build_run(const build_options *opt, char *const *paths, size_t npaths)
 		status = EXIT_IO;
 	}
 	sources_free(&srcs);
+	free(b.reported);
 	if (b.fonts)
 		font_set_free(b.fonts);
 	arena_free(la);

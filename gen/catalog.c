@@ -57,7 +57,7 @@ static bool read_list(arena *a, const char *path, entries *out, catalog_summary_
 	size_t len;
 	int e = file_read(path, CATALOG_MAX_FILE, &data, &len);
 	if (e) {
-		snprintf(err, errlen, "%s: 无法读取科目表：%s", path, e == EFBIG ? "文件过大" : strerror(e));
+		snprintf(err, errlen, "%s: 无法读取科目表：%s", path, errno_text(e));
 		return false;
 	}
 	size_t cap = 0;
@@ -162,7 +162,8 @@ static bool read_family(arena *a, const char *dir, const char *base, entries *e,
 		}
 	}
 	closedir(dp);
-	qsort(names, n, sizeof *names, name_cmp);
+	if (n)
+		qsort(names, n, sizeof *names, name_cmp);
 	bool ok = true;
 	for (size_t i = 0; i < n && ok; i++)
 		ok = read_list(a, arena_printf(a, "%s/%s", dir, names[i]), e, NULL, NULL, err, errlen);

@@ -35,7 +35,8 @@ static const diag_message_def diag_messages[D_CODE_COUNT] = {
 	[D_TEXT_MISPLACED] = {DIAG_ERROR, "text-misplaced", "这里应为“字段：值”，不能写正文；段落只能写在“总体绩效目标：”“分项绩效目标：”“工作保障措施：”之后"},
 	[D_ROW_MISPLACED] = {DIAG_ERROR, "row-misplaced", "指标行只能写在项目的“绩效指标：”之下，每行一条（“绩效指标：”本行冒号后留空）"},
 	[D_ROW_CELLS] = {DIAG_ERROR, "row-cells", "指标行应有 6 格（一级指标｜二级指标｜三级指标｜绩效指标描述｜指标值｜指标值确定依据），这里有 %d 格"},
-	[D_ROW_EMPTY_CELL] = {DIAG_ERROR, "row-empty-cell", "指标行的“%s”不能为空"},
+	[D_ROW_EMPTY_CELL] = {DIAG_WARNING, "row-empty-cell", "指标行的“%s”是空的，表中该格将空白"},
+	[D_ROW_L2_INHERIT] = {DIAG_ERROR, "row-l2-inherit", "一级指标换成了“%s”，二级指标不能留空沿用上一组的"},
 	[D_ROW_NO_PARENT] = {DIAG_ERROR, "row-no-parent", "第一条指标行的“%s”不能留空（留空表示同上，而上面没有指标行）"},
 	[D_OVERALL_DUPLICATE] = {DIAG_ERROR, "overall-duplicate", "【整体绩效目标】只能有一个"},
 	[D_ITEM_EMPTY] = {DIAG_WARNING, "item-empty", "分项绩效目标没有内容（绩效目标、绩效指标或说明）"},
@@ -76,7 +77,6 @@ static const diag_message_def diag_messages[D_CODE_COUNT] = {
 	[D_EXPENSE_KIND] = {DIAG_ERROR, "expense-kind", "支出类型“%s”应为“基本”或“项目”"},
 	[D_BASIC_KIND] = {DIAG_ERROR, "basic-kind", "“%s”应为“人员经费”或“公用经费”"},
 	[D_IDENTITY_FUND] = {DIAG_ERROR, "identity-fund", "%s收入 %s 万元 ≠ 【支出】中以%s安排的支出 %s 万元"},
-	[D_IDENTITY_TOTAL] = {DIAG_ERROR, "identity-total", "收入总计 %s 万元 ≠ 支出总计 %s 万元"},
 	[D_IDENTITY_BASIC] = {DIAG_ERROR, "identity-basic", "【基本支出】合计 %s 万元 ≠ 【支出】中一般公共预算财政拨款的基本支出 %s 万元"},
 	[D_REF_UNKNOWN] = {DIAG_ERROR, "ref-unknown", "未知的引用“{%s}”；可用的名称见 docs/language.md 第 6 节"},
 	[D_REF_NO_LAST_YEAR] = {DIAG_ERROR, "ref-no-last-year", "引用“{%s}”需要【上年】中的“%s”"},
@@ -90,6 +90,7 @@ static const diag_message_def diag_messages[D_CODE_COUNT] = {
 	[D_WRITE_FAILED] = {DIAG_ERROR, "write-failed", "无法写入“%s”：%s"},
 	[D_NOTE_FIRST_HERE] = {DIAG_NOTE, "first-here", "第一次出现在这里"},
 	[D_NOTE_ALLOWED] = {DIAG_NOTE, "allowed", "可用的名称：%s"},
+	[D_NOTE_TOTALS] = {DIAG_NOTE, "totals", "因此收入总计 %s 万元 ≠ 支出总计 %s 万元，收支总表不平"},
 };
 
 typedef struct diag_message {

@@ -53,6 +53,7 @@ typedef enum diag_code {
 	D_ROW_MISPLACED,      /* - */
 	D_ROW_CELLS,          /* number of cells */
 	D_ROW_EMPTY_CELL,     /* column name */
+	D_ROW_L2_INHERIT,     /* the new 一级 name */
 	D_ROW_NO_PARENT,      /* column name */
 	D_OVERALL_DUPLICATE,  /* - */
 	D_ITEM_EMPTY,         /* - */
@@ -97,7 +98,6 @@ typedef enum diag_code {
 	D_EXPENSE_KIND,         /* text */
 	D_BASIC_KIND,           /* text */
 	D_IDENTITY_FUND,        /* source, income, expense */
-	D_IDENTITY_TOTAL,       /* 收入总计, 支出总计 */
 	D_IDENTITY_BASIC,       /* basic table total, basic expense from 一般公共预算 */
 	D_REF_UNKNOWN,          /* name */
 	D_REF_NO_LAST_YEAR,     /* reference, name needed in 【上年】 */
@@ -112,6 +112,7 @@ typedef enum diag_code {
 	D_WRITE_FAILED,       /* path, strerror */
 	D_NOTE_FIRST_HERE,    /* - */
 	D_NOTE_ALLOWED,       /* list */
+	D_NOTE_TOTALS,        /* 收入总计, 支出总计 */
 	D_CODE_COUNT
 } diag_code;
 

@@ -577,7 +577,7 @@ const layout_set *layout_load(arena *a, const char *dir, char *err, size_t errle
 	size_t len;
 	int e = file_read(path, LAYOUT_MAX_FILE, &data, &len);
 	if (e) {
-		snprintf(err, errlen, "%s: 无法读取布局文件：%s", path, e == EFBIG ? "文件过大" : strerror(e));
+		snprintf(err, errlen, "%s: 无法读取布局文件：%s", path, e == EFBIG ? "文件过大" : errno_text(e));
 		return NULL;
 	}
 	p.path = path;
@@ -590,7 +590,7 @@ const layout_set *layout_load(arena *a, const char *dir, char *err, size_t errle
 
 	DIR *dp = opendir(dir);
 	if (!dp) {
-		snprintf(err, errlen, "%s: 无法读取布局目录：%s", dir, strerror(errno));
+		snprintf(err, errlen, "%s: 无法读取布局目录：%s", dir, errno_text(errno));
 		return NULL;
 	}
 	char **names = NULL;
@@ -612,7 +612,7 @@ const layout_set *layout_load(arena *a, const char *dir, char *err, size_t errle
 		e = file_read(p.path, LAYOUT_MAX_FILE, &data, &len);
 		if (e) {
 			snprintf(err, errlen, "%s: 无法读取布局文件：%s", p.path,
-			         e == EFBIG ? "文件过大" : strerror(e));
+			         e == EFBIG ? "文件过大" : errno_text(e));
 			p.failed = true;
 			break;
 		}

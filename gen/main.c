@@ -30,6 +30,7 @@ static const char usage_text[] =
 	"        --layouts 目录   布局文件目录（默认 layouts/）\n"
 	"        --fonts 文件     字体角色配置（默认 fonts/roles.conf）\n"
 	"        -q               只报告问题\n"
+	"  check、dump、build 都接受 --catalog 目录：科目表目录（默认 layouts/catalog）\n"
 	"  --help               显示本说明\n"
 	"  --version            显示版本\n"
 	"\n"
@@ -55,8 +56,23 @@ static int status_of(size_t input_errors, size_t io_errors)
 	return input_errors ? EXIT_INPUT : EXIT_OK;
 }
 
+/* Takes "--catalog DIR" out of argv (for check, dump and build); returns the new argc. */
+static int take_catalog_option(int argc, char **argv)
+{
+	int k = 0;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--catalog") == 0 && i + 1 < argc) {
+			sources_set_catalog_dir(argv[++i]);
+			continue;
+		}
+		argv[k++] = argv[i];
+	}
+	return k;
+}
+
 static int cmd_check(int argc, char **argv)
 {
+	argc = take_catalog_option(argc, argv);
 	if (argc < 1)
 		return usage_error("%s", "check 需要至少一个文件或目录");
 	diag_ctx *d = diag_new();
@@ -88,6 +104,7 @@ static int cmd_check(int argc, char **argv)
 
 static int cmd_dump(int argc, char **argv)
 {
+	argc = take_catalog_option(argc, argv);
 	const char *file = NULL;
 	bool json = false, pages = false, tables = false;
 	long project = 0;
@@ -160,7 +177,7 @@ static int cmd_fmt(int argc, char **argv)
 		size_t len;
 		int e = file_read(argv[i], (size_t)LEX_MAX_FILE_MB << 20, &data, &len);
 		if (e) {
-			fprintf(stderr, "budgetgen: 无法读取文件“%s”：%s\n", argv[i], strerror(e));
+			fprintf(stderr, "budgetgen: 无法读取文件“%s”：%s\n", argv[i], errno_text(e));
 			status = EXIT_IO;
 			continue;
 		}
@@ -176,7 +193,7 @@ static int cmd_fmt(int argc, char **argv)
 		} else if (write) {
 			if ((out.len != len || memcmp(out.data, data, len) != 0) &&
 			    (e = file_write_atomic(argv[i], out.data, out.len)) != 0) {
-				fprintf(stderr, "budgetgen: 无法写入“%s”：%s\n", argv[i], strerror(e));
+				fprintf(stderr, "budgetgen: 无法写入“%s”：%s\n", argv[i], errno_text(e));
 				status = EXIT_IO;
 			}
 		} else if (out.len) {
@@ -207,6 +224,7 @@ static int64_t source_date_epoch(void)
 
 static int cmd_build(int argc, char **argv)
 {
+	argc = take_catalog_option(argc, argv);
 	build_options opt = {.out_dir = "out", .epoch = source_date_epoch()};
 	char **paths = xcalloc((size_t)argc + 1, sizeof *paths);
 	size_t n = 0;

@@ -441,9 +441,9 @@ static void parse_file(parser *p, const char *path, srcloc from)
 		if (err == EFBIG)
 			diag_report(p->d, from, D_FILE_TOO_BIG, path, LEX_MAX_FILE_MB);
 		else if (from.file)
-			diag_report(p->d, from, D_INCLUDE_NOT_FOUND, path, strerror(err));
+			diag_report(p->d, from, D_INCLUDE_NOT_FOUND, path, errno_text(err));
 		else
-			diag_report(p->d, from, D_FILE_READ, path, strerror(err));
+			diag_report(p->d, from, D_FILE_READ, path, errno_text(err));
 		free(real);
 		return;
 	}

@@ -386,12 +386,13 @@ static void resolve_rows(resolver *r, const ast_project *p, model_project *mp)
 			} else if (!l1_inherited && l2 >= 0 && l1 >= 0 &&
 			           model_l2_names[l2].parent != (l1_kind)l1) {
 				/* a new 一级 group cannot inherit the 二级 name of the previous group */
-				diag_report(r->d, row->cell[1].loc, D_ROW_EMPTY_CELL, col_names[1]);
+				diag_report(r->d, row->cell[1].loc, D_ROW_L2_INHERIT, model_l1_names[l1]);
 				l2 = -1;
 			}
 		} else {
 			l2 = lookup_name(r, &row->cell[1], 2);
 		}
+		/* an empty cell prints as an empty cell: worth a warning, not a stop */
 		for (int c = 2; c < AST_ROW_CELLS; c++)
 			if (c != 5 && !*row->cell[c].s)
 				diag_report(r->d, row->cell[c].loc, D_ROW_EMPTY_CELL, col_names[c]);

@@ -53,7 +53,7 @@ static void walk(source_list *l, diag_ctx *d, const char *dir)
 {
 	DIR *dp = opendir(dir);
 	if (!dp) {
-		diag_report(d, (srcloc){0}, D_FILE_READ, dir, strerror(errno));
+		diag_report(d, (srcloc){0}, D_FILE_READ, dir, errno_text(errno));
 		return;
 	}
 	source_list here = {0};
@@ -86,7 +86,7 @@ void sources_find(source_list *out, diag_ctx *d, char *const *args, size_t nargs
 	for (size_t i = 0; i < nargs; i++) {
 		struct stat st;
 		if (stat(args[i], &st) != 0) {
-			diag_report(d, (srcloc){0}, D_FILE_READ, args[i], strerror(errno));
+			diag_report(d, (srcloc){0}, D_FILE_READ, args[i], errno_text(errno));
 			continue;
 		}
 		if (S_ISDIR(st.st_mode))

@@ -307,6 +307,27 @@ size_t utf8_width(const char *s, size_t n)
 
 /* ---- files ------------------------------------------------------------------ */
 
+const char *errno_text(int e)
+{
+	switch (e) {
+	case ENOENT: return "文件或目录不存在";
+	case EACCES:
+	case EPERM: return "没有权限";
+	case ENOSPC: return "磁盘空间已满";
+	case EDQUOT: return "超出磁盘配额";
+	case EROFS: return "文件系统只读";
+	case EISDIR: return "这是一个目录";
+	case ENOTDIR: return "路径中有一部分不是目录";
+	case EFBIG: return "文件过大";
+	case EIO: return "读写错误";
+	case ENAMETOOLONG: return "文件名过长";
+	case EMFILE:
+	case ENFILE: return "打开的文件过多";
+	case ENOMEM: return "内存不足";
+	default: return strerror(e);
+	}
+}
+
 int file_read(const char *path, size_t max, char **data, size_t *len)
 {
 	FILE *f = fopen(path, "rb");

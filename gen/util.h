@@ -63,6 +63,8 @@ bool cp_is_space(uint32_t cp); /* ASCII blanks, U+3000 ideographic space, NBSP *
 
 /* ---- files --------------------------------------------------------------- */
 
+/* A Chinese explanation of an errno value (the common I/O ones; strerror otherwise). */
+const char *errno_text(int e);
 /* Reads a whole file (at most max bytes). Returns 0, or an errno value (EFBIG when too large). */
 int file_read(const char *path, size_t max, char **data, size_t *len);
 /* Writes data to path atomically: a temporary file in the same directory, fsync, rename.

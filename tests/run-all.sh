@@ -7,6 +7,8 @@
 #   3. when tests/seedtools/roundtrip.py and input/*.txt exist: `budgetgen check input/` exits 0
 #      (also under the sanitizers, with the same messages), and each sample's `dump --json`
 #      matches its seed document (roundtrip.py SEED JSON).
+#   Word back end: tests/docx/run.sh (the .docx booklets: tables read back with python-docx, TOC
+#      page numbers, jing on every part, reproducible bytes, broken templates).
 # Prints each section's results indented, then one line "N passed, M failed" with the totals;
 # exits 1 when anything failed.
 #
@@ -21,6 +23,8 @@ BUDGETGEN=${BUDGETGEN:-./budgetgen}
 ASAN_BUDGETGEN=${ASAN_BUDGETGEN:-build/asan/budgetgen}
 UNIT_TESTS=${UNIT_TESTS:-test_decimal test_lex test_resolve}
 SEEDS_DIR=${SEEDS_DIR:-$root/../shared/seeds}
+# Debian's python3 (with python3-openpyxl and python3-docx), not another python3 earlier on PATH
+if [ -z "${PYTHON:-}" ] && [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; fi
 PYTHON=${PYTHON:-python3}
 SAN_ENV="ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1"
 
@@ -171,6 +175,58 @@ else
 		done
 	fi
 fi
+
+# ---- layout and PDF back end -------------------------------------------------------------------------
+
+# tests/layout/run.sh: the layout engine as data (line breaking in cells, a table across pages with
+# its header row repeated and merged labels shown again). tests/pdf/check.py: every PDF of a build
+# of input/ read back with qpdf, pdffonts and pdftotext and compared with the model.
+section "layout (tests/layout)"
+sh tests/layout/run.sh "$BUDGETGEN" >"$tmp/out" 2>&1
+summarized "tests/layout" "$tmp/out" $?
+
+section "PDF back end (tests/pdf)"
+"$BUDGETGEN" build -q input/ -o "$tmp/pdf" >"$tmp/build.out" 2>&1
+st=$?
+if [ $st -eq 0 ]; then
+	pass "build input/ -o: exit 0"
+else
+	indent "$tmp/build.out" | tail -n 20
+	fail "build input/: exit status $st"
+fi
+"$PYTHON" tests/pdf/check.py "$BUDGETGEN" "$tmp/pdf" input/*.txt >"$tmp/out" 2>&1
+summarized "tests/pdf/check.py" "$tmp/out" $?
+
+# ---- budget tables -------------------------------------------------------------------------------------
+
+# tests/budget/seed001.py: the nine tables rebuilt from seed 001's sample reproduce every figure of
+# the published seed, cell by cell; tests/budget/revision.py: a revision of one 项 moves every
+# figure that depends on it, in all three formats.
+section "budget tables (tests/budget)"
+"$PYTHON" tests/budget/seed001.py "$BUDGETGEN" >"$tmp/out" 2>&1
+summarized "tests/budget/seed001.py" "$tmp/out" $?
+if [ -f tests/budget/revision.py ]; then
+	"$PYTHON" tests/budget/revision.py "$BUDGETGEN" >"$tmp/out" 2>&1
+	summarized "tests/budget/revision.py" "$tmp/out" $?
+fi
+
+# ---- Word back end ---------------------------------------------------------------------------------
+
+# tests/docx/run.sh: python-docx reads every booklet's tables back against the model, the TOC against
+# the PDF, jing validates every part, two builds are byte-identical, broken templates fail cleanly.
+section "Word back end (tests/docx)"
+sh tests/docx/run.sh "$BUDGETGEN" >"$tmp/out" 2>&1
+summarized "tests/docx" "$tmp/out" $?
+
+# ---- Excel back end --------------------------------------------------------------------------------
+
+# tests/xlsx/check.py: openpyxl reads every workbook back, cell by cell, against the model and the
+# layouts; tests/xlsx/validate.sh: jing validates every part, two builds are byte-identical.
+section "Excel back end (tests/xlsx)"
+"$PYTHON" tests/xlsx/check.py "$BUDGETGEN" >"$tmp/out" 2>&1
+summarized "tests/xlsx/check.py" "$tmp/out" $?
+sh tests/xlsx/validate.sh "$BUDGETGEN" >"$tmp/out" 2>&1
+summarized "tests/xlsx/validate.sh" "$tmp/out" $?
 
 echo "== total"
 echo "$passed passed, $failed failed"

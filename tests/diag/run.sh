@@ -75,7 +75,8 @@ run_case() {
 
 # ---- checked-in sources --------------------------------------------------------------------------
 
-for src in tests/diag/*.txt; do
+for src in tests/diag/*.txt tests/diag/seeds/*.txt; do
+	[ -f "$src" ] || continue
 	name=${src#tests/diag/}
 	name=${name%.txt}
 	run_case "$name" "tests/diag/$name.expected" "$root" check "$src"
