@@ -25,6 +25,7 @@ typedef struct ast_row {
 typedef struct ast_project {
 	srcloc loc;          /* the 【项目】 line */
 	ast_str name;        /* 项目名称 */
+	ast_str unit;        /* 编报单位, when it differs from the department's */
 	ast_str part;        /* 部分 */
 	ast_str code;        /* 项目编码 */
 	ast_str total;       /* 预算数 */

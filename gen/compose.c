@@ -17,7 +17,7 @@ static void project_slots(composer *c, const model_project *p, slots *s)
 	slot_text(s, "序号", arena_printf(c->a, "%zu", p->number));
 	slot_text(s, "项目名称", p->name);
 	slot_text(s, "项目编码", p->code);
-	slot_text(s, "编报单位", m->unit);
+	slot_text(s, "编报单位", p->unit);
 	slot_text(s, "部门", m->name);
 	slot_text(s, "年度", arena_printf(c->a, "%d", m->year));
 	slot_amount(c->a, s, "预算数", p->total);

@@ -78,6 +78,8 @@ static void json_project(buf *b, const model_project *p)
 	json_string(b, p->code);
 	buf_puts(b, ",\n      \"name\": ");
 	json_string(b, p->name);
+	buf_puts(b, ",\n      \"unit\": ");
+	json_string(b, p->unit);
 	buf_puts(b, ",\n      \"budget\": {\"total\": ");
 	json_amount(b, p->total);
 	buf_puts(b, ", \"fiscal\": ");

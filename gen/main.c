@@ -258,7 +258,7 @@ static int cmd_build(int argc, char **argv)
 	return status;
 }
 
-int main(int argc, char **argv)
+static int run_command(int argc, char **argv)
 {
 	if (argc < 2)
 		return usage_error("%s", "缺少命令");
@@ -280,4 +280,11 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "build") == 0)
 		return cmd_build(argc - 2, argv + 2);
 	return usage_error("未知的命令“%s”", cmd);
+}
+
+int main(int argc, char **argv)
+{
+	int status = run_command(argc, argv);
+	sources_release();
+	return status;
 }

@@ -64,6 +64,7 @@ typedef struct model_project {
 	project_part part;
 	const char *name;
 	const char *code;           /* "" when blank */
+	const char *unit;           /* 编报单位: the project's own, else the department's */
 	model_amount total;         /* 预算数 */
 	model_amount fiscal;        /* 其中：财政资金 */
 	model_amount other;         /* 其他资金 */

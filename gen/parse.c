@@ -68,10 +68,11 @@ static void set_field(parser *p, ast_str *slot, const lex_line *l)
 static const char *owner_of_field(kw k)
 {
 	switch (k) {
+	case KW_UNIT:
+		return "部门头或【项目】";
 	case KW_DEPT:
 	case KW_DEPT_CODE:
 	case KW_YEAR:
-	case KW_UNIT:
 	case KW_VARIANT:
 		return "部门头（第一个【…】之前）";
 	case KW_SUMMARY:
@@ -238,6 +239,7 @@ static void project_line(parser *p, const lex_line *l)
 	}
 	p->in_rows = false;
 	ast_str *slot = l->key == KW_NAME       ? &pr->name
+	                : l->key == KW_UNIT     ? &pr->unit
 	                : l->key == KW_PART     ? &pr->part
 	                : l->key == KW_CODE     ? &pr->code
 	                : l->key == KW_TOTAL    ? &pr->total

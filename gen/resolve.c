@@ -480,6 +480,7 @@ static void resolve_project(resolver *r, const ast_project *p, model_project *mp
 			diag_report(r->d, p->part.loc, D_PART_UNKNOWN, p->part.s);
 	}
 	mp->code = or_empty(&p->code);
+	mp->unit = blank(&p->unit) ? r->dept->unit : p->unit.s;
 	if (!blank(&p->code))
 		check_code(r, &p->code);
 	mp->use = or_empty(&p->use);

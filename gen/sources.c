@@ -130,6 +130,14 @@ void sources_set_catalog_dir(const char *dir)
 	catalog_dir = dir;
 }
 
+void sources_release(void)
+{
+	arena_free(catalog_arena);
+	catalog_arena = NULL;
+	catalog_loaded = NULL;
+	catalog_error[0] = '\0';
+}
+
 static const catalog *sources_catalog(diag_ctx *d)
 {
 	if (!catalog_loaded && !catalog_error[0]) {
