@@ -24,10 +24,10 @@ OBJS  := $(SRCS:%=build/%.o)
 ASAN_OBJS := $(SRCS:%=build/asan/%.o)
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
-UNIT_TESTS := test_decimal test_lex test_resolve test_linebreak test_font test_emit_xlsx
+UNIT_TESTS := test_decimal test_lex test_resolve test_linebreak test_font test_emit_xlsx test_emit_docx
 
-.PHONY: all run check check-unit check-diag check-samples check-asan bench install deps clean \
-        update-golden
+.PHONY: all run check check-unit check-diag check-samples check-asan check-office bench install deps \
+        clean update-golden
 
 all: budgetgen
 
@@ -67,6 +67,13 @@ run: budgetgen
 check: budgetgen build/asan/budgetgen $(UNIT_TESTS:%=build/unit/%) $(UNIT_TESTS:%=build/asan/unit/%)
 	@BUDGETGEN=./budgetgen ASAN_BUDGETGEN=build/asan/budgetgen UNIT_TESTS="$(UNIT_TESTS)" \
 		sh tests/run-all.sh
+
+# Converts every booklet .docx with LibreOffice and checks its TOC page numbers against the pages
+# it prints (optional: needs libreoffice-writer, which is not a dependency). PDFs in build/office/.
+check-office: budgetgen
+	@rm -rf build/office && ./budgetgen build -q -o build/office input/ >/dev/null 2>&1; \
+	py=python3; $$py -c 'import docx' 2>/dev/null || py=/usr/bin/python3; \
+	$$py tests/docx/office.py ./budgetgen build/office input/*.txt
 
 bench: budgetgen
 	sh tests/bench.sh ./budgetgen

@@ -163,6 +163,8 @@ void tb_add_row(tb_builder *b, const char *row_name, const slots *s)
 		if (tl > 2 && lc->text[0] == '{' && lc->text[tl - 1] == '}' &&
 		    !memchr(lc->text + 1, '{', tl - 2)) {
 			const slot *sl = slot_find(s, lc->text + 1, tl - 2);
+			if (sl)
+				cell->slot = sl->name;
 			if (sl && sl->fmt != NUM_NONE) {
 				cell->numfmt = sl->fmt;
 				cell->value = sl->value;

@@ -61,6 +61,7 @@ typedef struct doc_cell {
 	const int *sum_of;      /* indices of cells whose values this cell totals (Excel: SUM), or NULL */
 	size_t nsum;
 	bool repeat_label;      /* a vertically merged label that is printed again on a new page */
+	const char *slot;       /* the datum it shows when its template is one slot ("预算数"), or NULL */
 } doc_cell;
 
 typedef struct doc_table {

@@ -2,7 +2,8 @@
 # `make bench`: timings on this machine (not part of `make check`). Uses hyperfine (median and
 # spread over repeated runs) pinned to one core with taskset.
 # Prints: the seed-001 sample department (booklet + 56 project PDFs), a one-project department
-# (booklet + 1 project PDF), and the derived time per project PDF.
+# (booklet + 1 project PDF), and the derived time per project PDF; then the time per workbook of
+# the Excel back end alone (tests/unit/bench_emit_xlsx.c).
 set -eu
 bg=${1:-./budgetgen}
 dept="input/2023-开发区组织人事局.txt"
@@ -36,3 +37,7 @@ if one:
     p = [os.path.join(r, f) for r, _, fs in os.walk(sys.argv[3]) for f in fs if r.endswith('项目')][0]
     print(f"{'one-page project PDF bytes':52} {os.path.getsize(p):>9}")
 PY
+
+# ---- Excel back end: the workbook alone (emit_xlsx over the booklet laid out once) ----------------
+make -s build/unit/bench_emit_xlsx
+$one_core build/unit/bench_emit_xlsx "$dept" 20

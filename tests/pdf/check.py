@@ -112,13 +112,32 @@ def check_department(budgetgen, outdir, source):
     for i, p in enumerate(m["projects"], 1):
         sep = "." if dept["variant"] == "完整" else "、"
         titles.append(f"{i}{sep}{p['name']}绩效目标表")
-    # the table of contents lists every project title with a page number, then the body has them
-    toc_end = btext.find(squash(titles[-1])) if titles else 0
-    ok(toc_end >= 0, f"{booklet}: table of contents lacks {titles[-1] if titles else ''}")
-    toc_part = btext[: toc_end + len(squash(titles[-1]))] if titles else ""
-    missing = in_order(toc_part, titles)
-    ok(missing is None, f"{booklet}: TOC lacks or misorders {missing}")
+    # every project has a bookmark
+    r = run("qpdf", "--json", "--json-key=outlines", booklet)
+    marks = []
+
+    def walk(items):
+        for it in items:
+            marks.append(squash(it["title"]))
+            walk(it["kids"])
+    try:
+        walk(json.loads(r.stdout)["outlines"])
+    except (ValueError, KeyError):
+        pass
     for t in titles:
+        ok(squash(t) in marks, f"{booklet}: no bookmark for {t}")
+    # the table of contents lists, with page numbers, the project titles (绩效目标 booklets) or
+    # the nine tables and the parts of the 情况说明 (the whole 部门预算信息公开 booklet)
+    full = "部门预算公开表" in btext[:2000]
+    entries = (["部门预算收支总表", "部门预算收入总表", "部门预算支出总表", "部门预算财政拨款收支总表",
+                "部门预算财政拨款“三公”经费支出表", "一、部门职责及机构设置情况", "五、预算绩效信息",
+                "九、其他需要说明的事项"] if full else titles)
+    toc_end = btext.find(squash(entries[-1])) if entries else 0
+    ok(toc_end >= 0, f"{booklet}: table of contents lacks {entries[-1] if entries else ''}")
+    toc_part = btext[: toc_end + len(squash(entries[-1]))] if entries else ""
+    missing = in_order(toc_part, entries)
+    ok(missing is None, f"{booklet}: TOC lacks or misorders {missing}")
+    for t in entries:
         i = toc_part.find(squash(t))
         ok(i >= 0 and re.match(r"[·.]*\d+", btext[i + len(squash(t)):]),
            f"{booklet}: TOC entry {t} has no page number")

@@ -342,8 +342,9 @@ static void test_ditto_rows(void)
 	r = resolve_project(NULL, NULL,
 	                    "产出指标｜数量指标｜a｜b｜4次｜c\n"
 	                    "效益指标｜｜a｜b｜提高｜c\n");
-	CHECK_INT_EQ(count(&r, D_ROW_EMPTY_CELL), 1);
-	CHECK(strstr(message(&r, D_ROW_EMPTY_CELL), "二级指标") != NULL);
+	CHECK_INT_EQ(count(&r, D_ROW_L2_INHERIT), 1);
+	CHECK(strstr(message(&r, D_ROW_L2_INHERIT), "效益指标") != NULL);
+	CHECK_INT_EQ(count(&r, D_ROW_EMPTY_CELL), 0);
 	resolved_free(&r);
 
 	/* …but may when the 二级 belongs to it */

@@ -1,0 +1,307 @@
+#!/usr/bin/env python3
+"""Reads the Word booklets of `budgetgen build` back with python-docx (python3-docx, which nobody
+here wrote) and compares them with the model (`budgetgen dump --json`):
+
+- python-docx opens every booklet;
+- every 项目绩效目标表 is found after its title, in the booklet's order (项目, then 公用), and
+  each of its rows, read cell by cell with python-docx's own reading of w:gridSpan and w:vMerge
+  (`table.rows[r].cells`: a merged cell is the same cell in every grid position it covers), has
+  the texts the model gives: 项目编码/名称, amounts with two decimals rounded half-up, 资金用途,
+  the 资金支出计划, the goals, the header row and every indicator row, including the merged
+  一级/二级指标 labels, the 预算规模及资金用途 / 资金支出计划（%） / 绩效目标 labels;
+- the merges are real: an 一级/二级 label equal to the one above is the same merged cell, a
+  different one is a new cell;
+- the header row 一级指标 | 二级指标 | … is the first row of its w:tbl and marked w:tblHeader
+  (Word repeats it on every page), every row is w:cantSplit, the grid is w:tblLayout fixed;
+- the table of contents: every entry has a page number, the same as in the PDF booklet's own
+  table of contents, and links to a bookmark that exists; the page the PDF prints that number
+  on (— N —) shows the paragraph the bookmark is in (the heading, or for a heading that is not
+  printed, the title of the table it stands for).
+
+Usage: check.py BUDGETGEN OUTDIR SOURCE...   (OUTDIR is the -o directory of a build of SOURCEs)
+Prints one line per failure and ends with "N passed, M failed".
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+from decimal import ROUND_HALF_UP, Decimal
+
+import docx
+from docx.oxml.ns import qn
+from docx.table import Table
+
+passed = 0
+failed = 0
+
+
+def ok(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL:", what)
+    return cond
+
+
+def squash(s):
+    return re.sub(r"\s+", "", s or "")
+
+
+def safe_name(s, limit):
+    out, size = [], 0
+    for ch in s:
+        b = len(ch.encode())
+        bad = ord(ch) < 0x20 or ch in '/\\:*?"<>|'
+        if size + (1 if bad else b) > limit:
+            break
+        out.append("_" if bad else ch)
+        size += 1 if bad else b
+    return "".join(out).rstrip(". ") or "未命名"
+
+
+def amount(v):
+    if v is None:
+        return ""
+    return str(Decimal(v).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def xml_text(el):
+    """Text of a paragraph or cell as Word shows it: w:t, w:tab as a tab, w:br as a line feed."""
+    out = []
+    for node in el.iter(qn("w:t"), qn("w:tab"), qn("w:br")):
+        if node.tag == qn("w:t"):
+            out.append(node.text or "")
+        elif node.tag == qn("w:tab"):
+            out.append("\t")
+        else:
+            out.append("\n")
+    return "".join(out)
+
+
+# ---- the model's forms ------------------------------------------------------------------------
+
+HEADER = ["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据"]
+
+
+def expected_rows(p, full):
+    """The logical rows of a project's form: per row, the text of each distinct cell."""
+    rows = []
+    if full:
+        b = p["budget"]
+        sched = p["schedule"] or ["", "", "", ""]
+        rows += [["项目编码", p["code"] or "", "项目名称", p["name"]],
+                 ["预算规模及资金用途", "预算数", amount(b["total"]), "其中：财政资金",
+                  amount(b["fiscal"]), "其他资金", amount(b["other"])],
+                 ["预算规模及资金用途", p["use"] or ""],
+                 ["资金支出计划（%）", "3月底", "6月底", "10月底", "12月底"],
+                 ["资金支出计划（%）"] + sched]
+        goals = p["goals"]
+        if len(goals) == 1:
+            rows.append(["绩效目标", goals[0]])
+        else:
+            rows += [["绩效目标", "目标%d" % (i + 1), g] for i, g in enumerate(goals)]
+    else:
+        rows += [["绩效目标", g] for g in p["goals"]]
+    rows.append(HEADER)
+    for ind in p["indicators"]:
+        rows.append([ind["l1"], ind["l2"], ind["l3"], ind["desc"], ind["value"], ind["basis"]])
+    return rows
+
+
+def booklet_order(model):
+    projects = model["projects"]
+    return [p for p in projects if p["part"] == "项目"] + [p for p in projects if p["part"] != "项目"]
+
+
+# ---- reading the document ---------------------------------------------------------------------
+
+def body_blocks(document):
+    """('p', element) and ('tbl', Table) in document order."""
+    for child in document.element.body.iterchildren():
+        if child.tag == qn("w:p"):
+            yield "p", child
+        elif child.tag == qn("w:tbl"):
+            yield "tbl", Table(child, document)
+
+
+def forms(document):
+    """[(title, [Table, …])]: the tables that follow each paragraph ending in 绩效目标表, up to
+    the next paragraph with text (the empty joining paragraph between parts is skipped)."""
+    out, cur = [], None
+    for kind, b in body_blocks(document):
+        if kind == "p":
+            text = xml_text(b)
+            if text.strip().endswith("绩效目标表"):
+                cur = (text.strip(), [])
+                out.append(cur)
+            elif text.strip() and cur and cur[1]:
+                cur = None
+        elif cur is not None:
+            cur[1].append(b)
+    return out
+
+
+def logical_rows(tables):
+    """Rows of the tables in order, as python-docx reads them: (texts of the distinct cells,
+    the _tc objects per grid column, the w:tr)."""
+    rows = []
+    for t in tables:
+        for r, row in enumerate(t.rows):
+            cells = row.cells  # one per grid column; merged positions share the cell
+            texts, seen = [], []
+            for c in cells:
+                if seen and seen[-1] is c._tc:
+                    continue
+                seen.append(c._tc)
+                texts.append(xml_text(c._tc))
+            rows.append((texts, [c._tc for c in cells], row._tr, r))
+    return rows
+
+
+def check_form(where, p, full, tables):
+    exp = expected_rows(p, full)
+    got = logical_rows(tables)
+    if not ok(len(got) == len(exp), f"{where}: {len(got)} rows, the model has {len(exp)}"):
+        return
+    for i, ((texts, _, _, _), e) in enumerate(zip(got, exp)):
+        ok(texts == e, f"{where}: row {i + 1} is {texts}, the model gives {e}")
+    # the indicator header row: first row of its table, repeated by Word
+    h = exp.index(HEADER)
+    texts, tcs, tr, r = got[h]
+    trpr = tr.find(qn("w:trPr"))
+    ok(r == 0 and trpr is not None and trpr.find(qn("w:tblHeader")) is not None,
+       f"{where}: the row 一级指标 | 二级指标 … is row {r + 1} of its table, marked tblHeader: "
+       f"{trpr is not None and trpr.find(qn('w:tblHeader')) is not None}")
+    # merges of 一级/二级: same cell exactly when the text repeats the row above
+    for i in range(h + 2, len(exp)):
+        for col in (0, 1):
+            same = got[i][1][col] is got[i - 1][1][col]
+            want = exp[i][col] == exp[i - 1][col]
+            ok(same == want, f"{where}: row {i + 1} column {col + 1} “{exp[i][col]}” "
+               f"{'merged with' if same else 'separate from'} the row above")
+    # the labels spanning two rows (full variant) and the 绩效目标 label of several goals
+    if full:
+        ok(got[1][1][0] is got[2][1][0], f"{where}: 预算规模及资金用途 spans two rows")
+        ok(got[3][1][0] is got[4][1][0], f"{where}: 资金支出计划（%） spans two rows")
+    goal_rows = [i for i in range(h) if exp[i][0] == "绩效目标"]
+    for a, b in zip(goal_rows, goal_rows[1:]):
+        ok(got[a][1][0] is got[b][1][0], f"{where}: 绩效目标 label merged over the goals")
+    for t in tables:
+        tblpr = t._tbl.tblPr
+        layout = tblpr.find(qn("w:tblLayout"))
+        ok(layout is not None and layout.get(qn("w:type")) == "fixed", f"{where}: tblLayout fixed")
+        for tr in t._tbl.tr_lst:
+            trpr = tr.find(qn("w:trPr"))
+            if not ok(trpr is not None and trpr.find(qn("w:cantSplit")) is not None,
+                      f"{where}: a row without cantSplit"):
+                break
+
+
+# ---- table of contents --------------------------------------------------------------------------
+
+def toc_entries(document):
+    """[(title, page text, anchor)] of the hyperlinked entries."""
+    out = []
+    for p in document.element.body.iter(qn("w:p")):
+        for h in p.findall(qn("w:hyperlink")):
+            anchor = h.get(qn("w:anchor")) or ""
+            if not anchor.startswith("_Toc"):
+                continue
+            title, _, page = xml_text(h).partition("\t")
+            out.append((title, page, anchor))
+    return out
+
+
+def pdf_pages(path):
+    r = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", path, "-"], capture_output=True,
+                       text=True)
+    pages = {}
+    for text in r.stdout.split("\f"):
+        labels = re.findall(r"—\s*(\d+)\s*—", text)
+        if labels:
+            pages[labels[-1]] = squash(text)
+    return pages
+
+
+def bookmarked_texts(document):
+    """Bookmark name → the text of the paragraph it is in (a hidden heading's bookmark sits on
+    the title of the table it stands for)."""
+    out = {}
+    for p in document.element.body.iter(qn("w:p")):
+        for b in p.iter(qn("w:bookmarkStart")):
+            out[b.get(qn("w:name"))] = xml_text(p)
+    return out
+
+
+def pdf_toc_text(path):
+    """The squashed text of the PDF's table of contents: the unnumbered pages with dot leaders."""
+    r = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", path, "-"], capture_output=True,
+                       text=True)
+    return "".join(squash(t) for t in r.stdout.split("\f")
+                   if "··" in t and not re.search(r"—\s*\d+\s*—", t))
+
+
+def check_toc(where, document, pdf):
+    entries = toc_entries(document)
+    ok(len(entries) > 0, f"{where}: no table of contents entries")
+    marks = bookmarked_texts(document)
+    pages = pdf_pages(pdf)
+    toc = pdf_toc_text(pdf)
+    pattern = ""
+    for title, page, anchor in entries:
+        if not ok(anchor in marks, f"{where}: TOC entry “{title}” links to a missing bookmark {anchor}"):
+            continue
+        if not ok(page.isdigit(), f"{where}: TOC entry “{title}” has no page number ({page!r})"):
+            continue
+        # the PDF's own table of contents has the same entries up to here, with the same numbers
+        # (matched as one sequence: a number runs into the next entry's digits, "51.考核…")
+        pattern += re.escape(squash(title)) + "·*" + page
+        if not ok(re.search(pattern, toc) is not None,
+                  f"{where}: TOC entry “{title}” … {page} is not in the PDF's table of contents"):
+            pattern = ""
+        # the page printed with that number shows what the entry links to
+        target = squash(marks[anchor])
+        ok(target and target in pages.get(page, ""),
+           f"{where}: TOC entry “{title}” says page {page}; the PDF's page — {page} — does not show "
+           f"“{marks[anchor]}”")
+
+
+# ---- driver -----------------------------------------------------------------------------------------
+
+def main():
+    budgetgen, outdir, sources = sys.argv[1], sys.argv[2], sys.argv[3:]
+    for src in sources:
+        r = subprocess.run([budgetgen, "dump", "--json", src], capture_output=True, text=True)
+        if not ok(r.returncode == 0, f"{src}: dump --json failed: {r.stderr[-300:]}"):
+            continue
+        model = json.loads(r.stdout)
+        dept = model["department"]
+        d = os.path.join(outdir, "%d-%s" % (dept["year"], safe_name(dept["name"], 150)))
+        path = os.path.join(d, "%d年部门预算绩效目标.docx" % dept["year"])
+        pdf = os.path.join(d, "%d年部门预算绩效目标.pdf" % dept["year"])
+        where = os.path.basename(path)
+        try:
+            document = docx.Document(path)
+        except Exception as e:  # noqa: BLE001 — any failure to open is the finding
+            ok(False, f"{path}: python-docx cannot open it: {e}")
+            continue
+        ok(True, "opened")
+        full = dept["variant"] != "简明"
+        found = forms(document)
+        order = booklet_order(model)
+        ok(len(found) == len(order), f"{where}: {len(found)} project tables, the model has {len(order)}")
+        for n, ((title, tables), p) in enumerate(zip(found, order), 1):
+            sep = "." if full else "、"
+            ok(title == f"{n}{sep}{p['name']}绩效目标表",
+               f"{where}: table {n} is titled “{title}”, expected “{n}{sep}{p['name']}绩效目标表”")
+            check_form(f"{where} “{p['name']}”", p, full, tables)
+        check_toc(where, document, pdf)
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

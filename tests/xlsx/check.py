@@ -1,0 +1,488 @@
+#!/usr/bin/env python3
+"""Reads the workbooks of `budgetgen build` back with openpyxl and compares them with the model
+(`budgetgen dump --json`) and the layouts (layouts/*.layout, fonts/roles.conf):
+
+- the workbook loads; sheet names are unique (ignoring case), at most 31 characters, free of
+  : \\ / ? * [ ]; the first sheet is 整体绩效目标, then one sheet per project in booklet order
+  (项目 before 公用), titled "N.名称绩效目标表";
+- 整体绩效目标 holds every paragraph of the model in order, its headings bold;
+- every project sheet, cell by cell: each indicator's 一级/二级/三级/描述/指标值/依据, the goals,
+  项目编码/项目名称/资金用途 as text; 预算数/财政资金/其他资金 as numbers with format 0.00 and the
+  model's exact value, blank where the model has none; the 资金支出计划 as numbers (value/100)
+  with a % format; no cell holds anything else, and no other cell holds a number;
+- 一级/二级指标 are merged over exactly the rows of their group, split only where the sheet has
+  a page break (the label then shown again); the page breaks fall below the header rows, as many
+  as the per-project PDF has extra pages; the 指标表头 row repeats on every printed page;
+- every table cell has thin borders on all four sides, wraps and is centred vertically; text in
+  the role's family, numbers in the 西文 family (fonts/roles.conf);
+- column widths are the layout's mm in pixels; A4, the layout's orientation and margins, fit to
+  one page wide, a page-number footer; the document properties name the department;
+- SUM formulas, where there are any, cache the sum of the cells they add.
+
+Usage: check.py BUDGETGEN [SOURCE...]   (default input/*.txt; builds into a temporary directory)
+Prints one line per failure and ends with "N passed, M failed".
+"""
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from decimal import Decimal
+
+try:
+    import openpyxl
+    from openpyxl.utils import get_column_letter, range_boundaries
+except ImportError:  # reported as a failure, not a crash
+    openpyxl = None
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+passed = 0
+failed = 0
+
+
+def ok(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL:", what)
+    return cond
+
+
+def run(*args, **kw):
+    return subprocess.run(args, capture_output=True, text=True, **kw)
+
+
+def safe_name(s, limit):
+    out, size = [], 0
+    for ch in s:
+        b = len(ch.encode())
+        bad = ord(ch) < 0x20 or ch in '/\\:*?"<>|'
+        if size + (1 if bad else b) > limit:
+            break
+        out.append("_" if bad else ch)
+        size += 1 if bad else b
+    return "".join(out).rstrip(". ") or "未命名"
+
+
+# ---- layouts and fonts, read independently of gen/layout.c ------------------------------------
+
+def read_layout(name):
+    """{'widths': [mm…], 'page': '纵向'|'横向'} of layouts/NAME.layout."""
+    lay = {}
+    with open(os.path.join(ROOT, "layouts", name + ".layout"), encoding="utf-8") as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            m = re.match(r"列宽\s*=\s*(.+)", line)
+            if m:
+                lay["widths"] = [float(x) for x in m.group(1).split()]
+            m = re.match(r"页面\s*=\s*(\S+)", line)
+            if m:
+                lay["page"] = m.group(1)
+    return lay
+
+
+def read_margins():
+    """{'纵向': (top, right, bottom, left) in mm, …} from document.layout [页面]."""
+    out = {}
+    with open(os.path.join(ROOT, "layouts", "document.layout"), encoding="utf-8") as f:
+        for line in f:
+            m = re.match(r"\s*(纵向|横向)\s*=\s*A4\s+\S+\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)", line)
+            if m:
+                out[m.group(1)] = tuple(float(m.group(i)) for i in range(2, 6))
+    return out
+
+
+def read_families():
+    fam, role = {}, None
+    with open(os.path.join(ROOT, "fonts", "roles.conf"), encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            m = re.match(r"\[(.+)\]$", line)
+            if m:
+                role = m.group(1)
+            m = re.match(r"family\s*=\s*(.+)$", line)
+            if m and role:
+                fam[role] = m.group(1).strip()
+    return fam
+
+
+# ---- a sheet with its merges resolved --------------------------------------------------------------
+
+class Sheet:
+    def __init__(self, ws, ws_values):
+        self.ws = ws
+        self.vals = ws_values  # the same sheet loaded with data_only (cached formula results)
+        self.merge = {}        # (row, col) → (r1, c1, r2, c2) of the merged range holding it
+        self.ranges = []
+        for mr in ws.merged_cells.ranges:
+            c1, r1, c2, r2 = range_boundaries(str(mr))
+            self.ranges.append((r1, c1, r2, c2))
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    self.merge[(r, c)] = (r1, c1, r2, c2)
+
+    def origin(self, r, c):
+        m = self.merge.get((r, c))
+        return (m[0], m[1]) if m else (r, c)
+
+    def value(self, r, c):
+        r0, c0 = self.origin(r, c)
+        return self.ws.cell(r0, c0).value
+
+    def cell(self, r, c):
+        r0, c0 = self.origin(r, c)
+        return self.ws.cell(r0, c0)
+
+    def find(self, text, min_row=1):
+        for row in self.ws.iter_rows(min_row=min_row):
+            for c in row:
+                if c.value == text and self.origin(c.row, c.column) == (c.row, c.column):
+                    return c.row, c.column
+        return None
+
+    def right_of(self, r, c):
+        """The cell after the (merged) cell at r, c in its row."""
+        m = self.merge.get((r, c))
+        return self.cell(r, (m[3] if m else c) + 1)
+
+
+def is_number(cell):
+    return cell.data_type == "n" and isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool)
+
+
+def exact(v):
+    return Decimal(repr(float(v)))
+
+
+# ---- one project sheet -------------------------------------------------------------------------
+
+LABELS = {"项目编码", "项目名称", "预算规模及资金用途", "预算数", "其中：财政资金", "其他资金",
+          "资金支出计划（%）", "3月底", "6月底", "10月底", "12月底", "绩效目标", "一级指标", "二级指标",
+          "三级指标", "绩效指标描述", "指标值", "指标值确定依据"}
+
+
+def check_amount(where, cell, model_value):
+    if model_value is None:
+        ok(cell.value is None, f"{where}: expected a blank cell, got {cell.value!r}")
+        return
+    ok(is_number(cell), f"{where}: {cell.value!r} is not stored as a number")
+    if is_number(cell):
+        ok(exact(cell.value) == Decimal(model_value), f"{where}: {cell.value!r} ≠ {model_value}")
+        ok(cell.number_format == "0.00", f"{where}: number format {cell.number_format!r}, expected 0.00")
+
+
+def check_project_sheet(ctx, sh, p, number, pdf_pages):
+    ws = sh.ws
+    name = ws.title
+    full = ctx["variant"] == "完整"
+    lay = ctx["layouts"]["project-full" if full else "project-compact"]
+    title = ws.cell(1, 1).value or ""
+    ok(re.fullmatch(re.escape(str(number)) + r"[.、]" + re.escape(p["name"]) + "绩效目标表", title),
+       f"{name}: title {title!r}")
+    ncols = len(lay["widths"])
+    hdr = sh.find("一级指标")
+    if not ok(hdr, f"{name}: no 一级指标 header row"):
+        return
+    h = hdr[0]
+    cols = {}
+    for label in ("一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据"):
+        at = sh.find(label, h)
+        ok(at and at[0] == h, f"{name}: header {label} not in row {h}")
+        cols[label] = at[1] if at else 1
+    keys = {"一级指标": "l1", "二级指标": "l2", "三级指标": "l3", "绩效指标描述": "desc",
+            "指标值": "value", "指标值确定依据": "basis"}
+    expected = {}  # (row, col) of each origin cell → expected value; None = blank
+    inds = p["indicators"]
+    for i, ind in enumerate(inds):
+        r = h + 1 + i
+        for label, col in cols.items():
+            got = sh.value(r, col)
+            want = ind[keys[label]] or None
+            ok(got == want, f"{name} row {r} {label}: {got!r}, model {want!r}")
+    last_row = h + len(inds)
+
+    # page breaks: below the header, as many as the PDF has extra pages
+    breaks = sorted(b.id for b in ws.row_breaks.brk)  # a page ends after row id
+    ok(all(b >= h + 1 for b in breaks), f"{name}: page break {breaks} above the indicator rows")
+    if pdf_pages:
+        ok(len(breaks) == pdf_pages - 1,
+           f"{name}: {len(breaks)} page breaks, the per-project PDF has {pdf_pages} pages")
+    ok(ws.print_title_rows in (f"{h}:{h}", f"${h}:${h}"),
+       f"{name}: print titles {ws.print_title_rows!r}, expected row {h}")
+
+    # 一级/二级 merges: the rows of each group, cut at page breaks, the label in every piece
+    for label, key in (("一级指标", ("l1",)), ("二级指标", ("l1", "l2"))):
+        col = cols[label]
+        want = []
+        i = 0
+        while i < len(inds):
+            j = i
+            while j + 1 < len(inds) and all(inds[j + 1][k] == inds[i][k] for k in key):
+                j += 1
+            a, b = h + 1 + i, h + 1 + j
+            start = a
+            for brk in breaks + [b]:
+                if start <= brk < b or brk == b:
+                    end = min(brk, b)
+                    if end >= start:
+                        want.append((start, end))
+                    start = end + 1
+                if start > b:
+                    break
+            i = j + 1
+        got = sorted((r1, r2) for (r1, c1, r2, c2) in sh.ranges
+                     if c1 == col and c2 == col and h < r1 <= last_row)
+        ok(got == sorted(x for x in want if x[1] > x[0]),
+           f"{name}: {label} merges {got}, expected {[x for x in want if x[1] > x[0]]}")
+        for r1, r2 in want:
+            ok(ws.cell(r1, col).value == inds[r1 - h - 1][key[-1]],
+               f"{name}: {label} piece rows {r1}-{r2} shows {ws.cell(r1, col).value!r}")
+
+    # the header block: goals, and in the full form the code, name, amounts, use and schedule
+    allowed = set(LABELS) | {title}
+    numbers = set()
+    for ind in inds:
+        allowed |= {ind[k] for k in ("l1", "l2", "l3", "desc", "value", "basis")}
+    goal_at = [rc for rc in ((r, 1) for r in range(2, h)) if sh.value(*rc) == "绩效目标"]
+    goal_rows = sorted({r for r, _ in goal_at})
+    got_goals = []
+    for r in goal_rows:
+        origins = []
+        for c in range(2, ncols + 1):
+            o = sh.origin(r, c)
+            if o not in origins:
+                origins.append(o)
+        texts = [ws.cell(*o).value for o in origins if ws.cell(*o).value is not None]
+        if len(p["goals"]) > 1 and full:
+            ok(texts and texts[0] == f"目标{len(got_goals) + 1}", f"{name} row {r}: goal label {texts[:1]}")
+            allowed.add(f"目标{len(got_goals) + 1}")
+        got_goals.append(texts[-1] if texts else None)
+    ok(got_goals == p["goals"], f"{name}: goals {got_goals}, model {p['goals']}")
+    allowed |= set(p["goals"])
+    if full:
+        at = sh.find("项目编码")
+        if ok(at, f"{name}: no 项目编码"):
+            ok(sh.right_of(*at).value == (p["code"] or None), f"{name}: 项目编码 {sh.right_of(*at).value!r}")
+        at = sh.find("项目名称")
+        if ok(at, f"{name}: no 项目名称"):
+            ok(sh.right_of(*at).value == p["name"], f"{name}: 项目名称 {sh.right_of(*at).value!r}")
+        for label, key in (("预算数", "total"), ("其中：财政资金", "fiscal"), ("其他资金", "other")):
+            at = sh.find(label)
+            if ok(at, f"{name}: no {label}"):
+                cell = sh.right_of(*at)
+                check_amount(f"{name} {label}", cell, p["budget"][key])
+                numbers.add((cell.row, cell.column))
+        at = sh.find("预算规模及资金用途")
+        if ok(at, f"{name}: no 预算规模及资金用途"):
+            use = sh.value(at[0] + 1, at[1] + 1)
+            ok(use == (p["use"] or None), f"{name}: 资金用途 {use!r}")
+        sched = p["schedule"] or [None] * 4
+        for label, pct in zip(("3月底", "6月底", "10月底", "12月底"), sched):
+            at = sh.find(label)
+            if not ok(at, f"{name}: no {label}"):
+                continue
+            cell = sh.cell(at[0] + 1, at[1])
+            if pct is None:
+                ok(cell.value is None, f"{name} {label}: {cell.value!r}, model has none")
+                continue
+            numbers.add((cell.row, cell.column))
+            if ok(is_number(cell), f"{name} {label}: {cell.value!r} is not a number"):
+                ok(exact(cell.value) * 100 == Decimal(pct.rstrip("%")),
+                   f"{name} {label}: {cell.value!r}, model {pct}")
+                ok("%" in cell.number_format, f"{name} {label}: format {cell.number_format!r}")
+        allowed |= {p["code"], p["name"], p["use"]}
+    allowed.add("单位：万元")
+    unit = p.get("unit") or ctx["unit"]  # the project's 编报单位, else the department's
+    if unit:
+        allowed.add("单位名称：" + unit)
+    if full:  # the caption line under the title
+        row2 = {ws.cell(2, c).value for c in range(1, ncols + 1)}
+        ok("单位：万元" in row2 and (not unit or "单位名称：" + unit in row2), f"{name}: caption row {row2}")
+
+    # every cell: nothing unexpected, numbers only where the model has them; borders, wrap, fonts
+    first_table_row = min([r for r in range(1, h + 1) if any(
+        ws.cell(r, c).border.left.style == "thin" for c in range(1, ncols + 1))] or [h])
+    fam = ctx["families"]
+    for row in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=max(ncols, ws.max_column)):
+        for c in row:
+            if sh.origin(c.row, c.column) != (c.row, c.column):
+                continue
+            if c.value is not None and (c.row, c.column) not in numbers:
+                ok(isinstance(c.value, str) and c.value in allowed,
+                   f"{name} {c.coordinate}: unexpected {c.value!r}")
+            if c.row >= first_table_row and c.row <= last_row:
+                b = c.border
+                ok(all(getattr(b, s).style == "thin" for s in ("left", "right", "top", "bottom")),
+                   f"{name} {c.coordinate}: borders not closed")
+                ok(c.alignment.wrap_text and c.alignment.vertical == "center",
+                   f"{name} {c.coordinate}: not wrapped and centred vertically")
+                if c.value is not None:
+                    want = fam["西文"] if is_number(c) or re.fullmatch(r"[\x20-\x7e]+", str(c.value)) else fam["宋体"]
+                    ok(c.font.name == want, f"{name} {c.coordinate}: font {c.font.name!r}, expected {want!r}")
+    ok(ws.max_row == last_row, f"{name}: {ws.max_row} rows, the table ends at row {last_row}")
+
+    # columns, page setup
+    for i, mm in enumerate(lay["widths"]):
+        w = ws.column_dimensions[get_column_letter(i + 1)].width
+        px = int(((256 * w + int(128 / 7)) / 256) * 7)  # Excel's width → pixels (Calibri 11)
+        ok(abs(px - mm * 96 / 25.4) <= 1.5, f"{name}: column {i + 1} is {px} px, layout {mm} mm")
+    ps = ws.page_setup
+    ok(str(ps.paperSize) == "9", f"{name}: paper {ps.paperSize}")
+    ok(ps.orientation == ("portrait" if lay["page"] == "纵向" else "landscape"), f"{name}: orientation {ps.orientation}")
+    ok(ws.sheet_properties.pageSetUpPr.fitToPage and str(ps.fitToWidth) in ("1", "None") and str(ps.fitToHeight) == "0",
+       f"{name}: not fit to one page wide ({ps.fitToWidth}×{ps.fitToHeight})")
+    top, right, bottom, left = ctx["margins"][lay["page"]]
+    pm = ws.page_margins
+    ok(all(abs(a - b / 25.4) < 0.002 for a, b in ((pm.top, top), (pm.right, right), (pm.bottom, bottom), (pm.left, left))),
+       f"{name}: margins {pm.top:.3f} {pm.right:.3f} {pm.bottom:.3f} {pm.left:.3f} in")
+    ok("&P" in (ws.oddFooter.center.text or "") and "&N" in (ws.oddFooter.center.text or ""),
+       f"{name}: footer {ws.oddFooter.center.text!r}")
+
+    check_formulas(sh, name)
+
+
+def check_formulas(sh, name):
+    """SUM formulas cache the sum of the cells they add."""
+    for row in sh.ws.iter_rows():
+        for c in row:
+            if c.data_type != "f":
+                continue
+            m = re.fullmatch(r"=SUM\(([A-Z0-9,:$]+)\)", str(c.value))
+            if not ok(m, f"{name} {c.coordinate}: formula {c.value!r}"):
+                continue
+            total = Decimal(0)
+            for ref in m.group(1).replace("$", "").split(","):
+                cells = sh.vals[ref] if ":" in ref else ((sh.vals[ref],),)
+                for rr in cells:
+                    for v in rr:
+                        total += exact(v.value) if isinstance(v.value, (int, float)) else 0
+            got = sh.vals[c.coordinate].value
+            ok(isinstance(got, (int, float)) and abs(exact(got) - total) < Decimal("0.0000005"),
+               f"{name} {c.coordinate}: cached {got!r}, the cells add up to {total}")
+            ok(is_number(sh.vals[c.coordinate]), f"{name} {c.coordinate}: cached value is not a number")
+
+
+# ---- the prose sheet -------------------------------------------------------------------------------
+
+def check_prose(sh, m):
+    ws = sh.ws
+    cells = [ws.cell(r, 1) for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value]
+    text = "".join(c.value for c in cells).replace("\u3000", "")
+    ov = m["overall"]
+    want = ["一、总体绩效目标"] + ov["summary"] + ["二、分项绩效目标"]
+    for it in ov["items"]:
+        want.append(it["title"])
+        if it.get("goal"):
+            want.append("绩效目标：" + it["goal"])
+        if it.get("indicators"):
+            want.append("绩效指标：" + it["indicators"])
+        want += it.get("text") or []
+    want += ["三、工作保障措施"] + ov["measures"]
+    pos = 0
+    for w in want:
+        w = w.replace("\u3000", "")
+        i = text.find(w, pos)
+        if not ok(i >= 0, f"整体绩效目标: missing or out of order: {w[:30]!r}"):
+            continue
+        pos = i + len(w)
+    for c in cells:
+        if re.match(r"(第.部分|[一二三四五六七八九十]、|（[一二三四五六七八九十]+）)", c.value):  # not indented
+            ok(c.font.b, f"整体绩效目标 {c.coordinate}: heading {c.value[:12]!r} is not bold")
+        ok(c.alignment.wrap_text, f"整体绩效目标 {c.coordinate}: not wrapped")
+        ok(ws.row_dimensions[c.row].height and ws.row_dimensions[c.row].height <= 409.5,
+           f"整体绩效目标 row {c.row}: height {ws.row_dimensions[c.row].height}")
+
+
+# ---- a department ------------------------------------------------------------------------------
+
+def check_department(budgetgen, ctx, source, outdir):
+    r = run(budgetgen, "dump", "--json", source)
+    if not ok(r.returncode == 0, f"dump --json {source} exits {r.returncode}"):
+        return
+    m = json.loads(r.stdout)
+    dept = m["department"]
+    ctx = dict(ctx, variant=dept["variant"], unit=dept["unit"])
+    ddir = os.path.join(outdir, f"{dept['year']}-{safe_name(dept['name'], 150)}")
+    path = os.path.join(ddir, f"{dept['year']}年部门预算绩效目标.xlsx")
+    if not ok(os.path.isfile(path), f"missing workbook {path}"):
+        return
+    try:
+        wb = openpyxl.load_workbook(path)
+        # cached formula results, only needed when there are formulas
+        wbv = openpyxl.load_workbook(path, data_only=True) if any(
+            c.data_type == "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row) else wb
+    except Exception as e:  # noqa: BLE001 — any reader error is the finding
+        ok(False, f"{path}: openpyxl cannot load it: {e}")
+        return
+    ok(True, f"{path} loads")
+    names = wb.sheetnames
+    ok(len({n.lower() for n in names}) == len(names), f"{path}: duplicate sheet names")
+    for n in names:
+        ok(len(n) <= 31 and not re.search(r"[:\\/?*\[\]]", n), f"{path}: bad sheet name {n!r}")
+    order = [i for i, p in enumerate(m["projects"]) if p["part"] == "项目"] + \
+            [i for i, p in enumerate(m["projects"]) if p["part"] != "项目"]
+    if m.get("overall"):
+        ok(names and names[0] == "整体绩效目标", f"{path}: first sheet {names[:1]!r}")
+        if names and names[0] == "整体绩效目标":
+            check_prose(Sheet(wb.worksheets[0], wbv.worksheets[0]), m)
+    props = wb.properties
+    ok(props.creator == dept["name"] and dept["name"] in (props.title or "") and str(dept["year"]) in (props.subject or ""),
+       f"{path}: properties {props.creator!r} {props.title!r} {props.subject!r}")
+    # the project sheets, "N.名称" (N = the project's number), in booklet order
+    at = []
+    for i in order:
+        p = m["projects"][i]
+        k = next((k for k, n in enumerate(names) if n.startswith(f"{i + 1}.") and
+                  (wb.worksheets[k].cell(1, 1).value or "").endswith(p["name"] + "绩效目标表")), None)
+        if not ok(k is not None, f"{path}: no sheet for project {i + 1} {p['name']}"):
+            continue
+        at.append(k)
+        pdf = os.path.join(ddir, "项目", f"{i + 1:02d}-{safe_name(p['name'], 150)}.pdf")
+        pages = 0
+        if os.path.isfile(pdf):
+            r = run("pdfinfo", pdf)
+            mm = re.search(r"^Pages:\s+(\d+)", r.stdout, re.M)
+            pages = int(mm.group(1)) if mm else 0
+        check_project_sheet(ctx, Sheet(wb.worksheets[k], wbv.worksheets[k]), p, i + 1, pages)
+    ok(at == sorted(at) and (not at or at[-1] - at[0] == len(at) - 1),
+       f"{path}: project sheets not together in booklet order: {at}")
+    # every other sheet: amounts stored as numbers, SUM totals equal to what they add
+    for k, ws in enumerate(wb.worksheets):
+        if k in at:
+            continue
+        sh = Sheet(ws, wbv.worksheets[k])
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str) and re.fullmatch(r"-?\d+\.\d\d", c.value):
+                    ok(False, f"{path} {ws.title} {c.coordinate}: amount {c.value!r} stored as text")
+        check_formulas(sh, f"{path} {ws.title}")
+
+
+def main():
+    if len(sys.argv) < 2:
+        print(__doc__)
+        return 2
+    budgetgen = os.path.abspath(sys.argv[1]) if os.sep in sys.argv[1] else sys.argv[1]
+    sources = [os.path.abspath(s) for s in sys.argv[2:]] or sorted(glob.glob(os.path.join(ROOT, "input", "*.txt")))
+    if openpyxl is None:
+        ok(False, "python3-openpyxl is not installed")
+    else:
+        ctx = {"layouts": {n: read_layout(n) for n in ("project-full", "project-compact")},
+               "margins": read_margins(), "families": read_families()}
+        with tempfile.TemporaryDirectory() as out:
+            env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+            r = run(budgetgen, "build", "-q", *sources, "-o", out, env=env, cwd=ROOT)
+            if ok(r.returncode == 0, f"build exits {r.returncode}: {r.stderr[-400:]}"):
+                for s in sources:
+                    check_department(budgetgen, ctx, s, out)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
