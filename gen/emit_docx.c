@@ -78,6 +78,8 @@ typedef struct docx {
 	const pg_result *pages;
 	font_set *fonts;
 	const char *dir;          /* templates */
+	const char *const *mem_text; /* emit_docx_fill_parts: the parts' bytes, else NULL (read dir) */
+	const size_t *mem_len;
 	char *err;
 	size_t errlen;
 	bool failed;
@@ -171,9 +173,18 @@ static int load_part(docx *dx, part_id id)
 	snprintf(path, n, "%s/%s", dx->dir, part_names[id]);
 	char *data = NULL;
 	size_t len = 0;
-	int e = file_read(path, TEMPLATE_MAX, &data, &len);
+	int e = 0;
+	if (!dx->mem_text) {
+		e = file_read(path, TEMPLATE_MAX, &data, &len);
+	} else if ((len = dx->mem_len[id]) > TEMPLATE_MAX) {
+		e = EFBIG;
+	} else {
+		data = xmalloc(len + 1);
+		memcpy(data, dx->mem_text[id], len);
+		data[len] = '\0';
+	}
 	if (e) {
-		fail(dx, "Word 模板 %s 无法读取（部件 %s）：%s", path, part_names[id], strerror(e));
+		fail(dx, "Word 模板 %s 无法读取（部件 %s）：%s", path, part_names[id], errno_text(e));
 		free(path);
 		return -1;
 	}
@@ -906,9 +917,18 @@ static void write_toc(docx *dx, const doc_block *blk)
 			buf_printf(b, "<w:hyperlink w:anchor=\"_Toc_bg%d\" w:history=\"1\">", h->anchor);
 			write_run(b, h->text);
 			buf_puts(b, "<w:r><w:tab/></w:r>");
+			/* the number as a PAGEREF field whose cached result is the PDF layout's number:
+			 * Word shows it (and recomputes on update or print); LibreOffice computes the
+			 * field in its own layout, so the entry stays true there too */
 			int number = anchor_page_number(dx, h->anchor);
 			if (number > 0)
-				buf_printf(b, "<w:r><w:t>%d</w:t></w:r>", number);
+				buf_printf(b,
+				           "<w:r><w:fldChar w:fldCharType=\"begin\"/></w:r>"
+				           "<w:r><w:instrText xml:space=\"preserve\"> PAGEREF _Toc_bg%d \\h </w:instrText></w:r>"
+				           "<w:r><w:fldChar w:fldCharType=\"separate\"/></w:r>"
+				           "<w:r><w:t>%d</w:t></w:r>"
+				           "<w:r><w:fldChar w:fldCharType=\"end\"/></w:r>",
+				           h->anchor, number);
 			buf_puts(b, "</w:hyperlink>");
 			p_close(dx);
 		}
@@ -1199,6 +1219,44 @@ static int write_package(docx *dx, const char *path)
 	return 0;
 }
 
+/* Loads, checks and fills every template part, then serialises each into dx->xml. */
+static void fill_parts(docx *dx, int64_t epoch)
+{
+	for (int i = 0; i < P_COUNT && !dx->failed; i++)
+		load_part(dx, (part_id)i);
+	if (!dx->failed)
+		read_template_ids(dx);
+	/* the body first: it decides which styles exist */
+	if (!dx->failed)
+		fill_document(dx);
+	if (!dx->failed)
+		fill_footer(dx);
+	if (!dx->failed)
+		fill_styles(dx);
+	if (!dx->failed)
+		fill_fonts(dx);
+	if (!dx->failed)
+		fill_properties(dx, epoch);
+	for (int i = 0; i < P_COUNT && !dx->failed; i++)
+		save_part(dx, (part_id)i);
+}
+
+static int finish(docx *dx)
+{
+	for (int i = 0; i < P_COUNT; i++) {
+		if (dx->tree[i])
+			mxmlDelete(dx->tree[i]);
+		free(dx->xml[i]);
+	}
+	for (size_t i = 0; i < dx->nstyles; i++)
+		free(dx->styles[i].name);
+	free(dx->styles);
+	free(dx->pending);
+	free(dx->pending_levels);
+	buf_free(&dx->body);
+	return dx->failed ? -1 : 0;
+}
+
 int emit_docx(const doc_document *doc, const pg_result *pages, font_set *fonts, int64_t epoch,
               const char *templates_dir, const char *path, char *err, size_t errlen)
 {
@@ -1206,35 +1264,30 @@ int emit_docx(const doc_document *doc, const pg_result *pages, font_set *fonts, 
 	           .errlen = errlen};
 	if (errlen)
 		err[0] = '\0';
-	for (int i = 0; i < P_COUNT && !dx.failed; i++)
-		load_part(&dx, (part_id)i);
-	if (!dx.failed)
-		read_template_ids(&dx);
-	/* the body first: it decides which styles exist */
-	if (!dx.failed)
-		fill_document(&dx);
-	if (!dx.failed)
-		fill_footer(&dx);
-	if (!dx.failed)
-		fill_styles(&dx);
-	if (!dx.failed)
-		fill_fonts(&dx);
-	if (!dx.failed)
-		fill_properties(&dx, epoch);
-	for (int i = 0; i < P_COUNT && !dx.failed; i++)
-		save_part(&dx, (part_id)i);
+	fill_parts(&dx, epoch);
 	if (!dx.failed)
 		write_package(&dx, path);
-	for (int i = 0; i < P_COUNT; i++) {
-		if (dx.tree[i])
-			mxmlDelete(dx.tree[i]);
-		free(dx.xml[i]);
-	}
-	for (size_t i = 0; i < dx.nstyles; i++)
-		free(dx.styles[i].name);
-	free(dx.styles);
-	free(dx.pending);
-	free(dx.pending_levels);
-	buf_free(&dx.body);
-	return dx.failed ? -1 : 0;
+	return finish(&dx);
+}
+
+size_t emit_docx_part_count(void)
+{
+	return P_COUNT;
+}
+
+const char *emit_docx_part_name(size_t i)
+{
+	return i < P_COUNT ? part_names[i] : NULL;
+}
+
+int emit_docx_fill_parts(const doc_document *doc, const pg_result *pages, font_set *fonts,
+                         const char *templates_dir, const char *const *texts, const size_t *lens,
+                         char *err, size_t errlen)
+{
+	docx dx = {.doc = doc, .pages = pages, .fonts = fonts, .dir = templates_dir, .err = err,
+	           .errlen = errlen, .mem_text = texts, .mem_len = lens};
+	if (errlen)
+		err[0] = '\0';
+	fill_parts(&dx, -1);
+	return finish(&dx);
 }

@@ -11,6 +11,7 @@ Prints one line per failure and ends with "N passed, M failed".
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -54,11 +55,30 @@ def main():
         pages = check.pdf_pages(pdf)
         document = docx.Document(path)
         marks = check.bookmarked_texts(document)
-        for title, page, anchor in check.toc_entries(document):
+        # The entries' numbers are PAGEREF fields: LibreOffice computes them in its own layout,
+        # so read the numbers it printed in the converted contents, not the cached ones.
+        toc_text = subprocess.run(["pdftotext", "-f", "1", "-l", "6", "-layout", pdf, "-"],
+                                  capture_output=True, text=True).stdout
+        printed = {}
+        pending = ""  # a long entry wraps: its first lines carry no number
+        for line in toc_text.splitlines():
+            m = re.match(r"\s*(.*?)[·.…\s]{3,}(\d+)\s*$", line)
+            if m:
+                printed.setdefault(check.squash(pending + m.group(1)), int(m.group(2)))
+                pending = ""
+            else:
+                pending = pending + line.strip() if line.strip() else ""
+                if "目录" in pending or "目　　录" in pending:
+                    pending = ""
+        for title, cached, anchor in check.toc_entries(document):
+            page = printed.get(check.squash(title))
+            if not check.ok(page is not None,
+                            f"{name}: LibreOffice's contents does not list “{title}” with a number"):
+                continue
             target = marks.get(anchor, title)  # a hidden heading: the table title it stands for
-            check.ok(check.squash(target) in pages.get(page, ""),
-                     f"{name}: TOC entry “{title}” says page {page}; LibreOffice's page — {page} — "
-                     f"does not show “{target}”")
+            check.ok(check.squash(target) in pages.get(str(page), ""),
+                     f"{name}: TOC entry “{title}” shows page {page} in LibreOffice (cached {cached}); "
+                     f"its page — {page} — does not show “{target}”")
     print(f"{check.passed} passed, {check.failed} failed")
     sys.exit(1 if check.failed else 0)
 
