@@ -98,26 +98,14 @@ static uint16_t column_pixels(mpt w)
 	return (uint16_t)(px < 1 ? 1 : px > 4000 ? 4000 : px);
 }
 
-/* ---- measuring (the same callbacks as paginate.c) -------------------------------------------- */
+/* ---- measuring (shared with paginate.c) ------------------------------------------------------ */
 
-typedef struct measure_ctx {
-	font_set *fonts;
-	const doc_style *st;
-} measure_ctx;
-
-static int32_t measure_cb(void *ctx, uint32_t cp)
-{
-	measure_ctx *m = ctx;
-	return pg_advance(m->fonts, m->st, cp);
-}
-
-/* Breaks text as paginate.c does; the caller frees *lines. */
+/* Breaks text as the pages are set; the caller frees *lines. */
 static size_t break_lines(xlsx_ctx *x, const doc_style *st, const char *text, mpt width,
                           bool squeeze, lb_line **lines)
 {
-	lb_params lp = {.width = width > 1000 ? width : 1000, .em = st->size, .squeeze = squeeze};
-	measure_ctx mc = {x->fonts, st};
-	return lb_break(text, strlen(text), &lp, measure_cb, &mc, lines);
+	lb_params lp;
+	return pg_break(x->fonts, st, text, width, false, squeeze, &lp, lines);
 }
 
 static size_t count_lines(xlsx_ctx *x, const doc_style *st, const char *text, mpt width,

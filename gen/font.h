@@ -111,9 +111,11 @@ const char *font_face_family(const font_face *face); /* family name from the fon
 const char *font_face_psname(const font_face *face); /* PostScript name: libharu's key for the font */
 long font_face_file_size(const font_face *face);     /* bytes of the font file */
 
-/* Subsets face to exactly codepoints[0..n) (plus .notdef) with hb-subset: glyph ids renumbered, GSUB/GPOS/GDEF
- * and vertical metrics dropped, output deterministic and a single TrueType font even from a TTC. The caller
- * frees *out with free(). */
+/* Subsets face to exactly codepoints[0..n) (plus .notdef) with hb-subset: glyph ids renumbered, GSUB/GPOS/GDEF,
+ * vertical metrics and hinting dropped, output deterministic and a single TrueType font even from a TTC. Its cmap is
+ * rewritten for libharu 2.3, which looks every BMP code point up by a linear scan of the format-4 segments: one
+ * segment per cluster of code points instead of about one per character, same glyph for every code point. The
+ * caller frees *out with free(). */
 font_error font_subset(font_face *face, const uint32_t *codepoints, size_t n, uint8_t **out, size_t *outlen,
                        char *errbuf, size_t errlen);
 

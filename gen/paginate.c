@@ -33,6 +33,19 @@ static int32_t measure_cb(void *ctx, uint32_t cp)
 	return pg_advance(m->fonts, m->st, cp);
 }
 
+size_t pg_break(font_set *fonts, const doc_style *st, const char *text, mpt width, bool prose,
+                bool squeeze, lb_params *lp, lb_line **lines)
+{
+	*lp = (lb_params){.width = width > 1000 ? width : 1000,
+	                  .first_indent = prose ? st->first_indent : 0,
+	                  .em = st->size,
+	                  .justify = prose && st->align == ALIGN_JUSTIFY,
+	                  .squeeze = squeeze};
+	measure_ctx mc = {fonts, st};
+	*lines = NULL;
+	return lb_break(text, strlen(text), lp, measure_cb, &mc, lines);
+}
+
 /* ---- the pager ------------------------------------------------------------------------------ */
 
 typedef struct toc_slot {
@@ -251,14 +264,8 @@ static mpt baseline_in(mpt y, mpt lh, mpt sz)
 static size_t break_text(pager *p, const doc_style *st, const char *text, mpt width, bool prose,
                          lb_params *lp, lb_line **lines)
 {
-	*lp = (lb_params){.width = width > 1000 ? width : 1000,
-	                  .first_indent = prose ? st->first_indent : 0,
-	                  .em = st->size,
-	                  .justify = prose && st->align == ALIGN_JUSTIFY,
-	                  .squeeze = true};
-	measure_ctx mc = {p->fonts, st};
 	lb_line *heap = NULL;
-	size_t n = lb_break(text, strlen(text), lp, measure_cb, &mc, &heap);
+	size_t n = pg_break(p->fonts, st, text, width, prose, true, lp, &heap);
 	*lines = arena_alloc(p->a, (n ? n : 1) * sizeof **lines);
 	if (n)
 		memcpy(*lines, heap, n * sizeof **lines);

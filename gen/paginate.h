@@ -9,6 +9,7 @@
 
 #include "doc.h"
 #include "font.h"
+#include "linebreak.h"
 #include "util.h"
 
 /* A run of characters drawn with one face at one size on one baseline. */
@@ -96,6 +97,12 @@ const pg_result *paginate(arena *a, font_set *fonts, const doc_document *doc);
 
 /* Advance of one code point in a style's role and size (the measuring callback). */
 mpt pg_advance(font_set *fonts, const doc_style *st, uint32_t cp);
+
+/* Breaks text in a style into lines of `width` (prose: the style's first-line indent and
+ * justification), as the pages are set; *lp receives the parameters used and *lines a heap
+ * array the caller frees. Shared with the back ends that need the same line count. */
+size_t pg_break(font_set *fonts, const doc_style *st, const char *text, mpt width, bool prose,
+                bool squeeze, lb_params *lp, lb_line **lines);
 
 /* A readable account of the pages for tests: per page its number, the table pieces on it, and
  * every text line (baseline in mm from the top, then the runs in x order, " | " between runs

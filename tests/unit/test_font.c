@@ -349,6 +349,284 @@ static void test_subset(font_set *fs)
     FT_Done_FreeType(lib);
 }
 
+/* ---------------------------------------------------------------- the subset's sfnt and cmap */
+
+static uint32_t rd16(const uint8_t *p) { return (uint32_t)p[0] << 8 | p[1]; }
+
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Sum of the big-endian words of f[off .. off + len), zero-padded; with head's checkSumAdjustment read as 0. */
+static uint32_t table_sum(const uint8_t *f, size_t off, size_t len, bool head)
+{
+    uint32_t sum = 0;
+    for (size_t i = 0; i < len; i += 4) {
+        uint8_t w[4] = {0, 0, 0, 0};
+        for (size_t k = 0; k < 4 && i + k < len; k++)
+            w[k] = f[off + i + k];
+        if (head && i == 8)
+            memset(w, 0, sizeof w);
+        sum += rd32(w);
+    }
+    return sum;
+}
+
+/* Checks that f[0..len) is a well-formed TrueType file: directory sorted by tag with the right binary-search
+ * fields, each table 4-byte aligned, inside the file, zero-padded and with its checksum, and the whole file summing
+ * to 0xB1B0AFBA (head.checkSumAdjustment). Returns the offset of table tag (0 if absent) and its length. */
+static size_t check_sfnt(const uint8_t *f, size_t len, uint32_t tag, size_t *tag_len)
+{
+    size_t n = len >= 12 ? rd16(f + 4) : 0, range = 1, selector = 0, found = 0;
+    uint32_t prev = 0;
+    *tag_len = 0;
+    CHECK(len >= 12 + 16 * n && n > 0 && rd32(f) == 0x00010000u, "not a TrueType file (%zu B)", len);
+    if (len < 12 + 16 * n || n == 0)
+        return 0;
+    while (range * 2 <= n)
+        range *= 2, selector++;
+    CHECK(rd16(f + 6) == range * 16 && rd16(f + 8) == selector && rd16(f + 10) == n * 16 - range * 16,
+          "searchRange %u entrySelector %u rangeShift %u for %zu tables", rd16(f + 6), rd16(f + 8), rd16(f + 10), n);
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *r = f + 12 + 16 * i;
+        uint32_t t = rd32(r), off = rd32(r + 8), tlen = rd32(r + 12);
+        bool inside = off <= len && tlen <= len - off;
+        CHECK(i == 0 || t > prev, "table directory not sorted at %.4s", (const char *)r);
+        CHECK(off % 4 == 0 && inside, "table %.4s at %u, %u B, in %zu B", (const char *)r, off, tlen, len);
+        if (!inside)
+            continue;
+        CHECK(table_sum(f, off, tlen, t == 0x68656164u) == rd32(r + 4), "checksum of %.4s", (const char *)r);
+        for (size_t k = off + tlen; k < ((off + tlen + 3u) & ~3u) && k < len; k++)
+            CHECK(f[k] == 0, "padding after %.4s", (const char *)r);
+        if (t == tag) {
+            found = off;
+            *tag_len = tlen;
+        }
+        prev = t;
+    }
+    CHECK(len % 4 == 0 && table_sum(f, 0, len, false) == 0xB1B0AFBAu, "head.checkSumAdjustment");
+    return found;
+}
+
+/* The (3,1) format-4 subtable, the one libharu 2.3 reads; NULL if absent. */
+static const uint8_t *find_cmap4(const uint8_t *cmap, size_t len)
+{
+    size_t n = len >= 4 ? rd16(cmap + 2) : 0;
+    for (size_t i = 0; i < n && 4 + 8 * i + 8 <= len; i++) {
+        const uint8_t *r = cmap + 4 + 8 * i;
+        uint32_t off = rd32(r + 4);
+        if (rd16(r) == 3 && rd16(r + 2) == 1 && off + 16 <= len && rd16(cmap + off) == 4 &&
+            off + rd16(cmap + off + 2) <= len)
+            return cmap + off;
+    }
+    return NULL;
+}
+
+/* libharu 2.3's HPDF_TTFontDef_GetGlyphid on a format-4 subtable: a linear scan for the first segment ending at or
+ * after cp. *visits counts the segments looked at; *bad counts reads outside the subtable. */
+static unsigned haru_glyph(const uint8_t *t, uint32_t cp, unsigned long *visits, unsigned long *bad)
+{
+    size_t segc = rd16(t + 6) / 2, i;
+    const uint8_t *ends = t + 14, *starts = ends + 2 * segc + 2, *deltas = starts + 2 * segc;
+    const uint8_t *offsets = deltas + 2 * segc, *array = offsets + 2 * segc;
+    size_t count = (rd16(t + 2) - (16 + 8 * segc)) / 2;
+    uint32_t start, delta, ro;
+
+    for (i = 0; i < segc; i++) {
+        ++*visits;
+        if (cp <= rd16(ends + 2 * i))
+            break;
+    }
+    if (i == segc) { /* libharu would read past the arrays */
+        ++*bad;
+        return 0;
+    }
+    start = rd16(starts + 2 * i);
+    delta = rd16(deltas + 2 * i);
+    ro = rd16(offsets + 2 * i);
+    if (start > cp)
+        return 0;
+    if (ro == 0)
+        return (cp + delta) & 0xFFFFu;
+    {
+        size_t idx = ro / 2 + (cp - start) - (segc - i);
+        if (idx >= count) { /* libharu checks idx > count: idx == count reads one past the array */
+            ++*bad;
+            return 0;
+        }
+        return (rd16(array + 2 * idx) + delta) & 0xFFFFu;
+    }
+}
+
+/* Whether glyph ga of a and glyph gb of b have the same unscaled, unhinted outline (composites resolved) and
+ * advance. */
+static bool same_glyph(FT_Face a, unsigned ga, FT_Face b, unsigned gb)
+{
+    const FT_Int32 flags = FT_LOAD_NO_SCALE | FT_LOAD_NO_HINTING;
+    FT_Outline *o;
+    FT_Vector *pts = NULL;
+    char *tags = NULL;
+    short *contours = NULL;
+    short np, nc;
+    FT_Pos adv;
+    bool same;
+
+    if (FT_Load_Glyph(a, ga, flags) != 0)
+        return false;
+    o = &a->glyph->outline;
+    np = o->n_points;
+    nc = o->n_contours;
+    adv = a->glyph->metrics.horiAdvance;
+    pts = malloc(sizeof *pts * (size_t)(np + 1));
+    tags = malloc((size_t)np + 1);
+    contours = malloc(sizeof *contours * (size_t)(nc + 1));
+    if (!pts || !tags || !contours) {
+        free(pts);
+        free(tags);
+        free(contours);
+        return false;
+    }
+    memcpy(pts, o->points, sizeof *pts * (size_t)np);
+    memcpy(tags, o->tags, (size_t)np);
+    memcpy(contours, o->contours, sizeof *contours * (size_t)nc);
+    same = FT_Load_Glyph(b, gb, flags) == 0;
+    o = &b->glyph->outline;
+    same = same && o->n_points == np && o->n_contours == nc && b->glyph->metrics.horiAdvance == adv &&
+           memcmp(o->points, pts, sizeof *pts * (size_t)np) == 0 &&
+           memcmp(o->contours, contours, sizeof *contours * (size_t)nc) == 0;
+    for (short k = 0; same && k < np; k++)
+        same = (o->tags[k] & 3) == (tags[k] & 3);
+    free(pts);
+    free(tags);
+    free(contours);
+    return same;
+}
+
+/* Segments a format-4 cmap needs at least when code points more than 64 apart start a new one, plus U+FFFF. */
+static size_t clusters64(const uint8_t *want)
+{
+    size_t n = 1;
+    long last = -1000;
+    for (long cp = 0; cp < 0xFFFF; cp++) {
+        if (!want[cp])
+            continue;
+        n += cp - last > 64;
+        last = cp;
+    }
+    return n;
+}
+
+/* Subsets face to cps[0..n) and checks what libharu 2.3 and FreeType rely on: a well-formed TrueType file without
+ * hinting programs; a (3,1) format-4 cmap with few segments (at most one per cluster of code points less than 64
+ * apart), where libharu's linear lookup (emulated) and FreeType find the same glyph for every BMP code point, a glyph
+ * for exactly the requested code points the face covers, and each glyph with the outline and advance of the
+ * original font's glyph; astral code points through a (3,10) format-12 subtable. */
+static void check_subset_glyphs(FT_Library lib, font_face *face, const uint32_t *cps, size_t n, const char *label,
+                                bool few_segments)
+{
+    char err[512];
+    uint8_t *data = NULL, *want = calloc(0x10000, 1);
+    size_t len = 0, cmaplen = 0, cmapoff, nwant = 0, astral = 0, segc = 0;
+    FT_Face orig = NULL, sub = NULL;
+    unsigned long visits = 0, bad = 0, wrong_haru = 0, wrong_set = 0, wrong_outline = 0;
+    const uint8_t *t = NULL;
+    double t0;
+
+    if (!want || FT_New_Face(lib, font_face_path(face), font_face_index(face), &orig) != 0) {
+        CHECK(0, "cannot open %s", font_face_path(face));
+        free(want);
+        return;
+    }
+    FT_Select_Charmap(orig, FT_ENCODING_UNICODE);
+    for (size_t k = 0; k < n; k++) {
+        if (FT_Get_Char_Index(orig, cps[k]) == 0)
+            continue;
+        if (cps[k] < 0x10000)
+            nwant += !want[cps[k]], want[cps[k]] = 1;
+        else
+            astral++;
+    }
+    t0 = now_sec();
+    CHECK(font_subset(face, cps, n, &data, &len, err, sizeof err) == FONT_OK, "%s: %s", label, err);
+    t0 = now_sec() - t0;
+    if (data) {
+        size_t dummy;
+        cmapoff = check_sfnt(data, len, 0x636D6170u, &cmaplen);
+        CHECK(cmapoff && (t = find_cmap4(data + cmapoff, cmaplen)) != NULL, "%s: no (3,1) format-4 cmap", label);
+        CHECK(check_sfnt(data, len, 0x6670676Du, &dummy) == 0 && check_sfnt(data, len, 0x70726570u, &dummy) == 0,
+              "%s: fpgm/prep kept", label);
+        CHECK(FT_New_Memory_Face(lib, data, (FT_Long)len, 0, &sub) == 0, "%s: FreeType cannot read the subset", label);
+    }
+    if (t && sub) {
+        segc = rd16(t + 6) / 2;
+        FT_Select_Charmap(sub, FT_ENCODING_UNICODE);
+        CHECK(!few_segments || segc <= clusters64(want), "%s: %zu segments for %zu clusters", label, segc,
+              clusters64(want));
+        for (uint32_t cp = 0; cp < 0x10000; cp++) {
+            FT_UInt g = FT_Get_Char_Index(sub, cp);
+            wrong_haru += haru_glyph(t, cp, &visits, &bad) != g;
+            wrong_set += (g != 0) != (cp < 0xFFFF && want[cp]);
+            if (g && want[cp] && !same_glyph(orig, FT_Get_Char_Index(orig, cp), sub, g) && wrong_outline++ < 3)
+                printf("  %s: U+%04X has another outline in the subset\n", label, (unsigned)cp);
+        }
+        for (size_t k = 0; k < n; k++) /* astral code points: format 12 */
+            if (cps[k] >= 0x10000 && FT_Get_Char_Index(orig, cps[k])) {
+                FT_UInt g = FT_Get_Char_Index(sub, cps[k]);
+                wrong_set += g == 0;
+                wrong_outline += g && !same_glyph(orig, FT_Get_Char_Index(orig, cps[k]), sub, g);
+            }
+        CHECK(wrong_haru == 0 && bad == 0, "%s: libharu's lookup differs from FreeType's for %lu code points, %lu bad reads",
+              label, wrong_haru, bad);
+        CHECK(wrong_set == 0, "%s: %lu code points mapped differently from the request", label, wrong_set);
+        CHECK(wrong_outline == 0, "%s: %lu glyphs differ from the original font's", label, wrong_outline);
+        printf("  %-24s %-10s %6zu chars %5zu astral %4zu segments %6zu B cmap %7zu B font %7.2f ms, "
+               "libharu lookup of U+0000–U+FFFF visits %lu segments\n",
+               font_face_psname(face), label, nwant, astral, segc, cmaplen, len, t0 * 1e3, visits);
+    }
+    if (sub)
+        FT_Done_Face(sub);
+    FT_Done_Face(orig);
+    free(data);
+    free(want);
+}
+
+/* Every face: a page of prose with punctuation and digits, no character at all, a spread over the URO, and (for the
+ * smaller faces) every BMP character the face has, which needs the fallback for format 4's 64 KB limit. */
+static void test_subset_cmap(font_set *fs)
+{
+    static const char page[] = "一、部门预算绩效目标（2025年）：资金总额1,234.56万元；完成率≥95%。“满意度”—指标值"
+                               "ABCxyz×÷①②Ⅲ℃…，、：；《》【】〔〕！？";
+    FT_Library lib;
+    uint32_t *cps = malloc(0x10000 * sizeof *cps);
+    CHECK(FT_Init_FreeType(&lib) == 0 && cps, "FreeType");
+    if (!cps)
+        return;
+    for (size_t i = 0; i < font_set_face_count(fs); i++) {
+        font_face *f = font_set_face(fs, i);
+        FT_Face orig;
+        size_t n = decode(page, cps, 0x10000);
+        bool latin;
+        n += decode(frequent, cps + n, 0x10000 - n);
+        check_subset_glyphs(lib, f, cps, n, "page", true);
+        check_subset_glyphs(lib, f, cps, 0, "nothing", true); /* .notdef only, a cmap that maps nothing */
+        n = sample_chars(f, true, cps, 2000, &latin);
+        check_subset_glyphs(lib, f, cps, n, latin ? "Latin-1" : "spread", true);
+        n = 0;
+        if (FT_New_Face(lib, font_face_path(f), font_face_index(f), &orig) == 0) {
+            FT_UInt g;
+            FT_Select_Charmap(orig, FT_ENCODING_UNICODE);
+            for (FT_ULong cp = FT_Get_First_Char(orig, &g); g != 0 && cp < 0x10000; cp = FT_Get_Next_Char(orig, cp, &g))
+                cps[n++] = (uint32_t)cp;
+            if (orig->num_glyphs < 40000) /* wqy-zenhei: too slow for a unit test */
+                check_subset_glyphs(lib, f, cps, n, "all BMP", false);
+            FT_Done_Face(orig);
+        }
+    }
+    free(cps);
+    FT_Done_FreeType(lib);
+}
+
 static void test_memfd(font_set *fs)
 {
     char err[256], path[FONT_FD_PATH_MAX];
@@ -557,6 +835,32 @@ static void test_dropins(void)
     remove_file("roles.conf");
 }
 
+/* Code points above U+FFFF go to a (3,10) format-12 subtable (DejaVu Sans has some; skipped if it is not installed). */
+static void test_subset_astral(void)
+{
+    static const char dejavu[] = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+    char text[1024], err[1024];
+    font_set *fs = NULL;
+    FT_Library lib;
+    uint32_t cps[] = {'A', 'z', 0x3A9, 0x2192, 0x10300, 0x10301, 0x10310, 0x1D300, 0x1D356};
+
+    if (access(dejavu, R_OK) != 0) {
+        printf("  skipped: %s not installed\n", dejavu);
+        return;
+    }
+    snprintf(text, sizeof text, "[宋体]\nfamily = 宋体\nfont = %s\n[黑体]\nfamily = 黑体\nfont = %s\n"
+             "[仿宋]\nfamily = 仿宋\nfont = %s\n[楷体]\nfamily = 楷体\nfont = %s\n[小标宋]\nfamily = 小标宋\nfont = %s\n"
+             "[西文]\nfamily = DejaVu Sans\nfont = %s\n", dejavu, dejavu, dejavu, dejavu, dejavu, dejavu);
+    write_file("roles.conf", text);
+    CHECK(open_scratch(&fs, err, sizeof err) == FONT_OK, "open: %s", err);
+    if (fs && FT_Init_FreeType(&lib) == 0) {
+        check_subset_glyphs(lib, font_role_face(fs, FONT_ROLE_LATIN), cps, sizeof cps / sizeof cps[0], "astral", true);
+        FT_Done_FreeType(lib);
+    }
+    font_set_free(fs);
+    remove_file("roles.conf");
+}
+
 /* Every allocation failure during font_set_open and font_subset is reported as FONT_ERR_NOMEM, never a crash. */
 static void test_alloc_failures(const char *conf)
 {
@@ -600,6 +904,21 @@ static void test_alloc_failures(const char *conf)
                   data == NULL,
               "subset alloc failure");
         font_debug_fail_alloc_after(-1);
+        /* each allocation of font_subset (HarfBuzz's own aside) in turn: FONT_ERR_NOMEM and no data */
+        nomem = 0;
+        for (long k = 0; k < 16; k++) {
+            uint32_t page[] = {'1', 0x3001, 0x4E2D, 0x6587, 0x9F99, 0xFF0C};
+            font_error e;
+            data = NULL;
+            font_debug_fail_alloc_after(k);
+            e = font_subset(font_role_face(fs, FONT_ROLE_SONG), page, 6, &data, &len, err, sizeof err);
+            font_debug_fail_alloc_after(-1);
+            CHECK((e == FONT_OK && data != NULL) || (e == FONT_ERR_NOMEM && data == NULL),
+                  "subset with allocation %ld failing: %d", k, e);
+            nomem += e == FONT_ERR_NOMEM;
+            free(data);
+        }
+        CHECK(nomem >= 4 && nomem < 16, "%ld of 16 subsets with a failing allocation reported it", nomem);
         font_set_free(fs);
     }
 }
@@ -630,6 +949,8 @@ int main(int argc, char **argv)
     test_metrics(fs);
     printf("subsets (~300 CJK characters):\n");
     test_subset(fs);
+    printf("subset cmaps and glyphs:\n");
+    test_subset_cmap(fs);
     printf("memfd:\n");
     test_memfd(fs);
     printf("timing:\n");
@@ -645,6 +966,8 @@ int main(int argc, char **argv)
         test_conf_errors();
         printf("drop-ins:\n");
         test_dropins();
+        printf("astral code points:\n");
+        test_subset_astral();
         rmdir(scratch);
     }
     printf("allocation failures:\n");

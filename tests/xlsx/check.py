@@ -166,10 +166,15 @@ LABELS = {"项目编码", "项目名称", "预算规模及资金用途", "预算
           "三级指标", "绩效指标描述", "指标值", "指标值确定依据"}
 
 
-def check_amount(where, cell, model_value):
+def check_amount(where, cell, model_value, cached=None):
+    """An amount stored as a number; a total may be a formula (预算数 = SUM(财政资金, 其他资金))
+    whose cached result (`cached`, the cell of the data_only workbook) is the number."""
     if model_value is None:
         ok(cell.value is None, f"{where}: expected a blank cell, got {cell.value!r}")
         return
+    if cell.data_type == "f" and cached is not None:
+        ok(str(cell.value).startswith("=SUM("), f"{where}: formula {cell.value!r} is not a SUM")
+        cell = cached
     ok(is_number(cell), f"{where}: {cell.value!r} is not stored as a number")
     if is_number(cell):
         ok(exact(cell.value) == Decimal(model_value), f"{where}: {cell.value!r} ≠ {model_value}")
@@ -275,7 +280,8 @@ def check_project_sheet(ctx, sh, p, number, pdf_pages):
             at = sh.find(label)
             if ok(at, f"{name}: no {label}"):
                 cell = sh.right_of(*at)
-                check_amount(f"{name} {label}", cell, p["budget"][key])
+                cached = sh.vals.cell(cell.row, cell.column) if sh.vals is not None else None
+                check_amount(f"{name} {label}", cell, p["budget"][key], cached)
                 numbers.add((cell.row, cell.column))
         at = sh.find("预算规模及资金用途")
         if ok(at, f"{name}: no 预算规模及资金用途"):
