@@ -3,6 +3,8 @@
 #   make run        build and run the main job on input/ into out/
 #   make check      every test, also under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench      the benchmark (not part of check)
+#   make fuzz       each libFuzzer harness of tests/fuzz for FUZZ_SECONDS (60) seconds
+#   make check-valgrind   a build of input/ under valgrind memcheck (also part of check)
 #   make install PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
@@ -26,8 +28,9 @@ SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-fr
 
 UNIT_TESTS := test_decimal test_lex test_resolve test_linebreak test_font test_emit_xlsx test_emit_docx
 
-.PHONY: all run check check-unit check-diag check-samples check-asan check-office bench install deps \
-        clean update-golden
+
+.PHONY: FORCE all run check check-unit check-diag check-samples check-asan check-office bench install deps \
+        clean update-golden fuzz check-valgrind check-oom
 
 all: budgetgen
 
@@ -38,6 +41,14 @@ build/.deps: .ci/install-deps
 	@touch $@
 
 deps: build/.deps
+
+# The data directory is compiled into the stages that look for layouts/ and fonts/: rebuild them
+# when PREFIX changes (so `make install PREFIX=/usr` installs a binary that finds its data).
+build/.prefix: FORCE
+	@mkdir -p build
+	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
+build/sources.o build/build.o build/asan/sources.o build/asan/build.o: build/.prefix
+FORCE:
 
 build/%.o: gen/%.c build/.deps
 	@mkdir -p build
@@ -60,6 +71,26 @@ build/unit/%: tests/unit/%.c $(OBJS) tests/unit/unit.h
 build/asan/unit/%: tests/unit/%.c $(ASAN_OBJS) tests/unit/unit.h
 	@mkdir -p build/asan/unit
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -Igen -o $@ $< $(ASAN_OBJS) $(LIBS)
+
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c), built with clang: every stage but main.c, under
+# ASan + UBSan (clang also warns about vsnprintf in util.c and diag.c, which take their format
+# from a table or their caller). `make fuzz` keeps its corpora in build/fuzz/corpus/ between runs.
+FUZZ_CC ?= clang
+FUZZERS := source layout template catalog
+FUZZ_SECONDS ?= 60
+FUZZ_SAN := -O1 -g -Wno-format-nonliteral -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_OBJS := $(SRCS:%=build/fuzz/%.o)
+.SECONDARY: $(FUZZ_OBJS)
+
+build/fuzz/%.o: gen/%.c build/.deps
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -Igen -o $@ $< $(FUZZ_OBJS) $(LIBS)
+
+fuzz: $(FUZZERS:%=build/fuzz/fuzz_%)
+	@FUZZERS="$(FUZZERS)" sh tests/fuzz/run.sh fuzz $(FUZZ_SECONDS)
 
 run: budgetgen
 	./budgetgen build input/ -o out/
@@ -92,4 +123,4 @@ install: budgetgen
 clean:
 	rm -rf build budgetgen
 
--include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) build/main.d build/asan/main.d
+-include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d) build/main.d build/asan/main.d
