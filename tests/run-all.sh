@@ -197,6 +197,16 @@ fi
 "$PYTHON" tests/pdf/check.py "$BUDGETGEN" "$tmp/pdf" input/*.txt >"$tmp/out" 2>&1
 summarized "tests/pdf/check.py" "$tmp/out" $?
 
+section "PDF, Word and Excel back ends under ASan+UBSan ($ASAN_BUDGETGEN)"
+env $SAN_ENV "$ASAN_BUDGETGEN" build -q input/ -o "$tmp/asan" >"$tmp/build.out" 2>&1
+st=$?
+if [ $st -eq 0 ] && ! grep -q "Sanitizer\|runtime error" "$tmp/build.out"; then
+	pass "build input/ under the sanitizers: exit 0, no report"
+else
+	indent "$tmp/build.out" | grep -v "warning\|^  *\^" | tail -n 30
+	fail "build input/ under the sanitizers: exit status $st"
+fi
+
 # ---- budget tables -------------------------------------------------------------------------------------
 
 # tests/budget/seed001.py: the nine tables rebuilt from seed 001's sample reproduce every figure of
