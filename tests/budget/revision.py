@@ -48,20 +48,8 @@ PROSE = [
 ]
 UNCHANGED = ["914.98", "858.76", "56.22"]
 
-passed = failed = 0
-
-
-def ok(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-
-
-def squash(s):
-    return re.sub(r"\s+", "", s or "")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from common import ok, run, safe_name, squash, tally  # noqa: E402  (tests/common.py)
 
 
 def build(budgetgen, srcdir, outdir):
@@ -202,8 +190,7 @@ def main():
                 ok(False, f"{name}: no booklet {base}.docx")
     finally:
         shutil.rmtree(tmp)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return tally.report()
 
 
 if __name__ == "__main__":

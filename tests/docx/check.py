@@ -32,34 +32,8 @@ import docx
 from docx.oxml.ns import qn
 from docx.table import Table
 
-passed = 0
-failed = 0
-
-
-def ok(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-    return cond
-
-
-def squash(s):
-    return re.sub(r"\s+", "", s or "")
-
-
-def safe_name(s, limit):
-    out, size = [], 0
-    for ch in s:
-        b = len(ch.encode())
-        bad = ord(ch) < 0x20 or ch in '/\\:*?"<>|'
-        if size + (1 if bad else b) > limit:
-            break
-        out.append("_" if bad else ch)
-        size += 1 if bad else b
-    return "".join(out).rstrip(". ") or "未命名"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from common import ok, run, safe_name, squash, tally  # noqa: E402,F401  (tests/common.py)
 
 
 def amount(v):
@@ -299,8 +273,7 @@ def main():
                f"{where}: table {n} is titled “{title}”, expected “{n}{sep}{p['name']}绩效目标表”")
             check_form(f"{where} “{p['name']}”", p, full, tables)
         check_toc(where, document, pdf)
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    sys.exit(tally.report())
 
 
 if __name__ == "__main__":

@@ -79,8 +79,7 @@ def main():
             check.ok(check.squash(target) in pages.get(str(page), ""),
                      f"{name}: TOC entry “{title}” shows page {page} in LibreOffice (cached {cached}); "
                      f"its page — {page} — does not show “{target}”")
-    print(f"{check.passed} passed, {check.failed} failed")
-    sys.exit(1 if check.failed else 0)
+    sys.exit(check.tally.report())
 
 
 if __name__ == "__main__":

@@ -20,26 +20,8 @@ import re
 import subprocess
 import sys
 
-passed = 0
-failed = 0
-
-
-def ok(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-
-
-def run(*args):
-    return subprocess.run(args, capture_output=True, text=True)
-
-
-def squash(s):
-    """Text without any white space: PDF extraction breaks lines inside cells."""
-    return re.sub(r"\s+", "", s or "")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from common import ok, run, safe_name, squash, tally  # noqa: E402  (tests/common.py)
 
 
 def in_order(hay, needles):
@@ -54,19 +36,6 @@ def in_order(hay, needles):
             return n
         pos = i + len(n)
     return None
-
-
-def safe_name(s, limit):
-    out = []
-    size = 0
-    for ch in s:
-        b = len(ch.encode())
-        bad = ord(ch) < 0x20 or ch in '/\\:*?"<>|'
-        if size + (1 if bad else b) > limit:
-            break
-        out.append("_" if bad else ch)
-        size += 1 if bad else b
-    return "".join(out).rstrip(". ") or "未命名"
 
 
 def pdf_text(path):
@@ -197,8 +166,7 @@ def main():
         print(f"single-page project PDFs: {len(sizes)}, median {median} B, max {sizes[-1]} B, "
               f"{sum(s < 40 * 1024 for s in sizes)} under 40 KB")
         ok(median < 40 * 1024, f"the median single-page project PDF is {median} bytes (target 40 KB)")
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return tally.report()
 
 
 if __name__ == "__main__":

@@ -39,34 +39,8 @@ except ImportError:  # reported as a failure, not a crash
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-passed = 0
-failed = 0
-
-
-def ok(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-    return cond
-
-
-def run(*args, **kw):
-    return subprocess.run(args, capture_output=True, text=True, **kw)
-
-
-def safe_name(s, limit):
-    out, size = [], 0
-    for ch in s:
-        b = len(ch.encode())
-        bad = ord(ch) < 0x20 or ch in '/\\:*?"<>|'
-        if size + (1 if bad else b) > limit:
-            break
-        out.append("_" if bad else ch)
-        size += 1 if bad else b
-    return "".join(out).rstrip(". ") or "未命名"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from common import ok, run, safe_name, squash, tally  # noqa: E402,F401  (tests/common.py)
 
 
 # ---- layouts and fonts, read independently of gen/layout.c ------------------------------------
@@ -486,8 +460,7 @@ def main():
             if ok(r.returncode == 0, f"build exits {r.returncode}: {r.stderr[-400:]}"):
                 for s in sources:
                     check_department(budgetgen, ctx, s, out)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return tally.report()
 
 
 if __name__ == "__main__":
