@@ -4,7 +4,8 @@
 #   make check      every test, also under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench      the benchmark (not part of check)
 #   make fuzz       each libFuzzer harness of tests/fuzz for FUZZ_SECONDS (60) seconds
-#   make check-valgrind   a build of input/ under valgrind memcheck (also part of check)
+#   make check-valgrind   a build of input/ under valgrind memcheck
+#   make check-oom  the allocation-failure test for every N (make check tries OOM_RUNS of them)
 #   make install PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
@@ -20,13 +21,14 @@ LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhpdf -lm
 
 # The stages, in pipeline order (see README.md).
 FRONT := util decimal diag lex parse catalog budget resolve dump sources format
-BACK  := font layout compose_util compose compose_budget linebreak paginate emit_pdf emit_xlsx emit_docx build
+BACK  := font layout compose_util compose compose_budget linebreak paginate emit_pdf emit_xlsx emit_docx \
+         hash dochash manifest pool revdiff build
 SRCS  := $(FRONT) $(BACK)
 OBJS  := $(SRCS:%=build/%.o)
 ASAN_OBJS := $(SRCS:%=build/asan/%.o)
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
-UNIT_TESTS := test_decimal test_lex test_resolve test_linebreak test_font test_emit_xlsx test_emit_docx
+UNIT_TESTS := test_decimal test_lex test_resolve test_linebreak test_font test_emit_xlsx test_emit_docx test_manifest
 
 
 .PHONY: FORCE all run check check-unit check-diag check-samples check-asan check-office bench install deps \
@@ -92,11 +94,28 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
 fuzz: $(FUZZERS:%=build/fuzz/fuzz_%)
 	@FUZZERS="$(FUZZERS)" sh tests/fuzz/run.sh fuzz $(FUZZ_SECONDS)
 
+# The allocation-failure test (tests/oom/run.sh): an LD_PRELOAD shim that fails the Nth
+# allocation. check-oom tries every N of a small build (~10 minutes on 2 cores); make check
+# tries OOM_RUNS of them, evenly spread.
+OOM_RUNS ?= 300
+build/oom/failmalloc.so: tests/oom/failmalloc.c
+	@mkdir -p build/oom
+	$(CC) -std=gnu11 -O1 -g -fPIC -shared -Wall -Wextra -Werror -o $@ $< -ldl
+
+check-oom: budgetgen build/oom/failmalloc.so
+	@sh tests/oom/run.sh --jobs 2 ./budgetgen
+
+# valgrind (memcheck) on a build of every sample: no error, no definite or indirect leak.
+check-valgrind: budgetgen
+	@sh tests/valgrind/run.sh ./budgetgen
+
 run: budgetgen
 	./budgetgen build input/ -o out/
 
-check: budgetgen build/asan/budgetgen $(UNIT_TESTS:%=build/unit/%) $(UNIT_TESTS:%=build/asan/unit/%)
+check: budgetgen build/asan/budgetgen $(UNIT_TESTS:%=build/unit/%) $(UNIT_TESTS:%=build/asan/unit/%) \
+       $(FUZZERS:%=build/fuzz/fuzz_%) build/oom/failmalloc.so
 	@BUDGETGEN=./budgetgen ASAN_BUDGETGEN=build/asan/budgetgen UNIT_TESTS="$(UNIT_TESTS)" \
+		FUZZERS="$(FUZZERS)" OOM_RUNS=$(OOM_RUNS) \
 		sh tests/run-all.sh
 
 # Converts every booklet .docx with LibreOffice and checks its TOC page numbers against the pages

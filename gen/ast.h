@@ -38,6 +38,7 @@ typedef struct ast_project {
 	size_t ngoals, goals_cap;
 	ast_row *rows;       /* indicator rows */
 	size_t nrows, rows_cap;
+	bool too_many_goals, too_many_rows; /* a parser limit was reported (parse.c) */
 } ast_project;
 
 /* One 分项绩效目标. */
@@ -77,6 +78,7 @@ typedef struct ast_section {
 	srcloc loc;                    /* the 【…】 line */
 	ast_line *lines;
 	size_t nlines, lines_cap;
+	bool too_many;                 /* the parser's line limit was reported (parse.c) */
 } ast_section;
 
 typedef struct ast_department {

@@ -1,6 +1,8 @@
 /* build.h — `budgetgen build`: for each department without errors, every output document
- * (booklet PDF, one PDF per project), generated in memory first and then written atomically, so
- * a department with errors or a failed render leaves its earlier outputs untouched. */
+ * (booklet PDF, .xlsx, .docx, one PDF per project) whose inputs changed since the last build into
+ * the same directory, rendered in parallel worker processes; a department's files are replaced
+ * together (build.c, manifest.h), so a department with errors or a failed render, or a build that
+ * is interrupted, leaves its earlier outputs untouched. */
 #ifndef BUDGETGEN_BUILD_H
 #define BUDGETGEN_BUILD_H
 
@@ -16,7 +18,12 @@ typedef struct build_options {
 	const char *fonts_conf;  /* default: fonts/roles.conf likewise */
 	int64_t epoch;           /* SOURCE_DATE_EPOCH, or -1 */
 	bool quiet;
+	int jobs;                /* -j: worker processes; 0 = build_default_jobs() */
+	bool force;              /* -B: render every output even when it is up to date */
 } build_options;
+
+/* The CPUs this process may run on (taskset, cgroups), else the online CPUs. */
+int build_default_jobs(void);
 
 /* Runs the build over the given paths; returns the process exit status (0, 1, 3). */
 int build_run(const build_options *opt, char *const *paths, size_t npaths);

@@ -49,17 +49,11 @@ static int split_fields(char *line, char **f, int max)
 	return n;
 }
 
-/* Reads a code list; a summary list when `summary` is not NULL. */
-static bool read_list(arena *a, const char *path, entries *out, catalog_summary_row **summary,
-                      size_t *nsummary, char *err, size_t errlen)
+/* Parses a code list held in data (len bytes, NUL-terminated, modified in place); a summary list
+ * when `summary` is not NULL. path names it in messages. */
+static bool parse_list(arena *a, const char *path, char *data, size_t len, entries *out,
+                       catalog_summary_row **summary, size_t *nsummary, char *err, size_t errlen)
 {
-	char *data;
-	size_t len;
-	int e = file_read(path, CATALOG_MAX_FILE, &data, &len);
-	if (e) {
-		snprintf(err, errlen, "%s: 无法读取科目表：%s", path, errno_text(e));
-		return false;
-	}
 	size_t cap = 0;
 	int lineno = 0;
 	bool ok = true;
@@ -101,6 +95,21 @@ static bool read_list(arena *a, const char *path, entries *out, catalog_summary_
 			break;
 		s = nl + 1;
 	}
+	return ok;
+}
+
+/* Reads a code list; a summary list when `summary` is not NULL. */
+static bool read_list(arena *a, const char *path, entries *out, catalog_summary_row **summary,
+                      size_t *nsummary, char *err, size_t errlen)
+{
+	char *data;
+	size_t len;
+	int e = file_read(path, CATALOG_MAX_FILE, &data, &len);
+	if (e) {
+		snprintf(err, errlen, "%s: 无法读取科目表：%s", path, errno_text(e));
+		return false;
+	}
+	bool ok = parse_list(a, path, data, len, out, summary, nsummary, err, errlen);
 	free(data);
 	return ok;
 }
@@ -171,30 +180,56 @@ static bool read_family(arena *a, const char *dir, const char *base, entries *e,
 	return ok;
 }
 
-const catalog *catalog_load(arena *a, const char *dir, char *err, size_t errlen)
+/* The catalogue of the lists read: sorted, later names winning. */
+static const catalog *make_catalog(arena *a, entries *func, entries *econ,
+                                   const catalog_summary_row *rows, size_t nrows)
 {
 	catalog *c = arena_alloc(a, sizeof *c);
-	entries func = {0}, econ = {0};
-	if (!read_family(a, dir, "功能分类", &func, err, errlen) ||
-	    !read_family(a, dir, "经济分类", &econ, err, errlen))
-		return NULL;
-	sort_unique(&func);
-	sort_unique(&econ);
-	catalog_summary_row *rows = NULL;
-	size_t nrows = 0;
-	if (!read_list(a, arena_printf(a, "%s/收支总表.txt", dir), NULL, &rows, &nrows, err, errlen))
-		return NULL;
-	c->func = func.items;
-	c->nfunc = func.n;
-	c->econ = econ.items;
-	c->necon = econ.n;
+	sort_unique(func);
+	sort_unique(econ);
+	c->func = func->items;
+	c->nfunc = func->n;
+	c->econ = econ->items;
+	c->necon = econ->n;
 	c->summary = rows;
 	c->nsummary = nrows;
 	return c;
 }
 
+const catalog *catalog_load(arena *a, const char *dir, char *err, size_t errlen)
+{
+	entries func = {0}, econ = {0};
+	if (!read_family(a, dir, "功能分类", &func, err, errlen) ||
+	    !read_family(a, dir, "经济分类", &econ, err, errlen))
+		return NULL;
+	catalog_summary_row *rows = NULL;
+	size_t nrows = 0;
+	if (!read_list(a, arena_printf(a, "%s/收支总表.txt", dir), NULL, &rows, &nrows, err, errlen))
+		return NULL;
+	return make_catalog(a, &func, &econ, rows, nrows);
+}
+
+const catalog *catalog_parse_text(arena *a, const char *func_text, size_t func_len,
+                                  const char *econ_text, size_t econ_len, const char *summary_text,
+                                  size_t summary_len, char *err, size_t errlen)
+{
+	entries func = {0}, econ = {0};
+	catalog_summary_row *rows = NULL;
+	size_t nrows = 0;
+	if (!parse_list(a, "功能分类.txt", arena_strndup(a, func_text, func_len), func_len, &func, NULL,
+	                NULL, err, errlen) ||
+	    !parse_list(a, "经济分类.txt", arena_strndup(a, econ_text, econ_len), econ_len, &econ, NULL,
+	                NULL, err, errlen) ||
+	    !parse_list(a, "收支总表.txt", arena_strndup(a, summary_text, summary_len), summary_len,
+	                NULL, &rows, &nrows, err, errlen))
+		return NULL;
+	return make_catalog(a, &func, &econ, rows, nrows);
+}
+
 static const char *lookup(const catalog_entry *items, size_t n, const char *code)
 {
+	if (!n) /* an empty list has no array: bsearch must not see NULL */
+		return NULL;
 	catalog_entry key = {code, NULL};
 	const catalog_entry *e = bsearch(&key, items, n, sizeof *items, entry_cmp);
 	return e ? e->name : NULL;

@@ -35,6 +35,12 @@ typedef struct catalog {
  * NULL with "file:line: message" in err on a problem. Everything lives in arena a. */
 const catalog *catalog_load(arena *a, const char *dir, char *err, size_t errlen);
 
+/* The same from three texts in memory (for tests and fuzzing): the contents of 功能分类.txt,
+ * 经济分类.txt and 收支总表.txt, named so in messages. */
+const catalog *catalog_parse_text(arena *a, const char *func_text, size_t func_len,
+                                  const char *econ_text, size_t econ_len, const char *summary_text,
+                                  size_t summary_len, char *err, size_t errlen);
+
 /* Name of a code, or NULL when the catalogue does not know it. */
 const char *catalog_func_name(const catalog *c, const char *code);
 const char *catalog_econ_name(const catalog *c, const char *code);

@@ -67,6 +67,7 @@ static const diag_message_def diag_messages[D_CODE_COUNT] = {
 	[D_PROJECT_DUP_NAME] = {DIAG_ERROR, "project-dup-name", "项目名称“%s”重复"},
 	[D_PROJECT_DUP_CODE] = {DIAG_ERROR, "project-dup-code", "项目编码“%s”重复"},
 	[D_NO_PROJECTS] = {DIAG_WARNING, "no-projects", "部门没有任何【项目】"},
+	[D_TOO_MANY] = {DIAG_ERROR, "too-many", "%s超过上限 %d %s；其后的不再读取"},
 	[D_BUDGET_NAME_UNKNOWN] = {DIAG_ERROR, "budget-name-unknown", "“%s”不是【%s】中可用的名称；可用的名称：%s"},
 	[D_BUDGET_ROW_CELLS] = {DIAG_ERROR, "budget-row-cells", "【%s】的每行应有 %d 格（%s），这里有 %d 格"},
 	[D_BUDGET_TEXT] = {DIAG_ERROR, "budget-text", "【%s】中的每行应为%s"},
@@ -108,6 +109,7 @@ struct diag_ctx {
 	src_file **files;   /* registered files */
 	size_t nfiles;
 	size_t last_owner;  /* seq of the last non-note message */
+	size_t max_per_kind; /* warnings of one kind printed per file, 0 = all */
 };
 
 diag_ctx *diag_new(void)
@@ -146,6 +148,16 @@ src_file *diag_add_file(diag_ctx *d, const char *path, const char *text, size_t 
 	d->files = xrealloc(d->files, (d->nfiles + 1) * sizeof *d->files);
 	d->files[d->nfiles++] = f;
 	return f;
+}
+
+size_t diag_file_count(const diag_ctx *d)
+{
+	return d->nfiles;
+}
+
+const src_file *diag_file(const diag_ctx *d, size_t i)
+{
+	return i < d->nfiles ? d->files[i] : NULL;
 }
 
 diag_level diag_level_of(diag_code code)
@@ -361,6 +373,13 @@ static void print_quote(FILE *out, const src_file *f, int line, int col)
 	buf_free(&caret);
 }
 
+static void print_hidden(FILE *out, const src_file *f, diag_code code, size_t n)
+{
+	if (f && n)
+		fprintf(out, "%s: note: 另有 %zu 条同类警告（%s）未显示；用 --all 显示全部\n", f->path, n,
+		        diag_messages[code].name);
+}
+
 void diag_flush(diag_ctx *d, FILE *out)
 {
 	static const char *const level_names[] = {"note", "warning", "error"};
@@ -372,9 +391,31 @@ void diag_flush(diag_ctx *d, FILE *out)
 	diag_message *sorted = xmalloc(d->n * sizeof *sorted);
 	memcpy(sorted, d->msgs, d->n * sizeof *sorted);
 	qsort(sorted, d->n, sizeof *sorted, message_cmp);
+	/* warnings of one kind beyond the limit, per file: counted, not printed */
+	size_t hidden[D_CODE_COUNT] = {0};
+	size_t shown[D_CODE_COUNT] = {0};
+	const src_file *hidden_file[D_CODE_COUNT] = {NULL};
+	bool skip_notes = false;
 	for (size_t i = 0; i < d->n; i++) {
 		const diag_message *m = &sorted[i];
-		const char *level = level_names[diag_messages[m->code].level];
+		diag_level lv = diag_messages[m->code].level;
+		if (lv == DIAG_NOTE && skip_notes)
+			continue;
+		skip_notes = false;
+		if (lv == DIAG_WARNING && d->max_per_kind && m->loc.file) {
+			if (hidden_file[m->code] != m->loc.file) { /* a new file: count afresh */
+				print_hidden(out, hidden_file[m->code], m->code, hidden[m->code]);
+				hidden_file[m->code] = m->loc.file;
+				hidden[m->code] = shown[m->code] = 0;
+			}
+			if (shown[m->code] >= d->max_per_kind) {
+				hidden[m->code]++;
+				skip_notes = true;
+				continue;
+			}
+			shown[m->code]++;
+		}
+		const char *level = level_names[lv];
 		if (m->loc.file)
 			fprintf(out, "%s:%d:%d: %s: %s\n", m->loc.file->path, m->loc.line, m->loc.col, level,
 			        m->text);
@@ -383,6 +424,13 @@ void diag_flush(diag_ctx *d, FILE *out)
 		if (m->loc.file)
 			print_quote(out, m->loc.file, m->loc.line, m->loc.col);
 	}
+	for (int c = 0; c < D_CODE_COUNT; c++)
+		print_hidden(out, hidden_file[c], (diag_code)c, hidden[c]);
 	free(sorted);
 	diag_clear(d);
+}
+
+void diag_set_limit(diag_ctx *d, size_t max_per_kind)
+{
+	d->max_per_kind = max_per_kind;
 }

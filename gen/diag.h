@@ -87,6 +87,7 @@ typedef enum diag_code {
 	D_PROJECT_DUP_NAME,   /* name */
 	D_PROJECT_DUP_CODE,   /* code */
 	D_NO_PROJECTS,        /* - */
+	D_TOO_MANY,           /* what, limit, unit */
 	/* budget data */
 	D_BUDGET_NAME_UNKNOWN,  /* name, section, allowed names */
 	D_BUDGET_ROW_CELLS,     /* section, expected count, column names, count */
@@ -123,6 +124,10 @@ void diag_free(diag_ctx *d);
 
 /* Registers a file so its lines can be quoted; the diag context keeps its own copy of path. */
 src_file *diag_add_file(diag_ctx *d, const char *path, const char *text, size_t len);
+/* The files registered so far, in order of registration (a department's source, then what it
+ * includes, as read: the build hashes them). */
+size_t diag_file_count(const diag_ctx *d);
+const src_file *diag_file(const diag_ctx *d, size_t i);
 
 /* Reports one message. A note attaches to the message reported just before it. */
 void diag_report(diag_ctx *d, srcloc loc, diag_code code, ...);
@@ -137,6 +142,10 @@ bool diag_first(const diag_ctx *d, diag_code code, srcloc *loc, const char **tex
 /* Prints every collected message, sorted by file, line, column (notes stay with their message),
  * then forgets them. */
 void diag_flush(diag_ctx *d, FILE *out);
+
+/* Prints at most max_per_kind warnings of each kind per file (0: all, the default); the rest
+ * are summed up in one note. Errors are always printed. */
+void diag_set_limit(diag_ctx *d, size_t max_per_kind);
 
 /* The message format string of a code (for tests and documentation). */
 const char *diag_format(diag_code code);

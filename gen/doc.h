@@ -1,7 +1,8 @@
 /* doc.h — the document IR: what compose.c makes from the model and layouts/, and what every
  * emitter (PDF, Word, Excel) receives read-only. Format-independent: sections with page setup,
  * headings (for the table of contents and bookmarks), paragraphs, page breaks and tables as grids
- * of cells with spans, header rows and styles. Lengths are int32 millipoints (1/1000 pt). */
+ * of cells with spans, header rows and styles. Lengths are int32 millipoints (1/1000 pt).
+ * dochash.c hashes every field (the incremental build's key): extend it with this file. */
 #ifndef BUDGETGEN_DOC_H
 #define BUDGETGEN_DOC_H
 

@@ -51,6 +51,10 @@ static const char *const part_roots[P_COUNT] = {
 
 enum { TEMPLATE_MAX = 16 << 20 };
 
+/* Deepest element nesting a template part may have (Word's own documents stay under 30 levels);
+ * deeper is refused before strip_template, which recurses, could exhaust the stack. */
+enum { TEMPLATE_MAX_DEPTH = 256 };
+
 /* The heading levels a document may have (doc.h: 1 = part, 2 = chapter, 3 = project). */
 enum { MAX_LEVEL = 9 };
 
@@ -166,6 +170,29 @@ static mxml_node_t *root_of(mxml_node_t *tree)
 	return NULL;
 }
 
+/* Whether the tree under top nests deeper than limit (iteratively: a deep tree is the danger). */
+static bool nests_deeper(mxml_node_t *top, int limit)
+{
+	int depth = 0;
+	mxml_node_t *n = top;
+	for (;;) {
+		mxml_node_t *child = mxmlGetFirstChild(n);
+		if (child) {
+			if (++depth > limit)
+				return true;
+			n = child;
+			continue;
+		}
+		while (n != top && !mxmlGetNextSibling(n)) {
+			n = mxmlGetParent(n);
+			depth--;
+		}
+		if (n == top)
+			return false;
+		n = mxmlGetNextSibling(n);
+	}
+}
+
 static int load_part(docx *dx, part_id id)
 {
 	size_t n = strlen(dx->dir) + strlen(part_names[id]) + 2;
@@ -201,6 +228,9 @@ static int load_part(docx *dx, part_id id)
 	} else if (!root || strcmp(mxmlGetElement(root), part_roots[id]) != 0) {
 		fail(dx, "Word 模板 %s 的根元素是 <%s>，部件 %s 应为 <%s>", path,
 		     root ? mxmlGetElement(root) : "（无）", part_names[id], part_roots[id]);
+	} else if (nests_deeper(tree, TEMPLATE_MAX_DEPTH)) {
+		fail(dx, "Word 模板 %s 的元素嵌套超过 %d 层（部件 %s）", path, TEMPLATE_MAX_DEPTH,
+		     part_names[id]);
 	}
 	free(path);
 	if (dx->failed) {
@@ -1018,6 +1048,30 @@ static void write_block(docx *dx, const doc_block *b)
 	}
 }
 
+/* The element that holds the body's place in word/document.xml until the part is saved: parsing
+ * a booklet's body (megabytes of XML written by this file) with Mini-XML and saving it again took
+ * most of the back end's time, for nothing — the text is ours and already escaped. */
+#define BODY_MARKER "budgetgen-body"
+
+/* word/document.xml as saved, with the marker replaced by the body's text. */
+static int splice_body(docx *dx)
+{
+	char *xml = dx->xml[P_DOCUMENT];
+	char *at = strstr(xml, "<" BODY_MARKER);
+	char *end = at ? strchr(at, '>') : NULL;
+	if (!end) /* a bug in this file, not in the template */
+		return fail(dx, "生成部件 %s 时出错：找不到正文的位置", part_names[P_DOCUMENT]);
+	end++;
+	buf b = {0};
+	buf_put(&b, xml, (size_t)(at - xml));
+	if (dx->body.len)
+		buf_put(&b, dx->body.data, dx->body.len);
+	buf_puts(&b, end);
+	free(xml);
+	dx->xml[P_DOCUMENT] = b.data;
+	return 0;
+}
+
 /* word/document.xml: the placeholder paragraph {{正文}} becomes the document. */
 static int fill_document(docx *dx)
 {
@@ -1047,8 +1101,9 @@ static int fill_document(docx *dx)
 		bookmarks_close(dx, -1);
 		p_close(dx);
 	}
-	if (insert_fragment(dx, P_DOCUMENT, dx->body.data ? dx->body.data : "", ph, false))
-		return -1;
+	/* the body itself is not parsed back into the tree: a marker element stands for it, and
+	 * splice_body puts the text in its place once the part is saved */
+	mxmlAdd(mxmlGetParent(ph), MXML_ADD_BEFORE, ph, mxmlNewElement(MXML_NO_PARENT, BODY_MARKER));
 	mxmlDelete(ph);
 	if (doc->nsections) {
 		buf s = {0};
@@ -1186,17 +1241,43 @@ static void fill_properties(docx *dx, int64_t epoch)
  * clock or the TZ variable. */
 enum { DOS_TIME = 0, DOS_DATE = (0 << 9) | (1 << 5) | 1 };
 
-static int write_package(docx *dx, const char *path)
+/* Reads a finished zip source (the package in memory) into out. */
+static int read_source(docx *dx, zip_source_t *src, buf *out)
+{
+	if (zip_source_open(src) < 0)
+		return fail(dx, "无法读出生成的 Word 文件：%s", zip_error_strerror(zip_source_error(src)));
+	zip_int64_t k = 0;
+	char chunk[65536];
+	while ((k = zip_source_read(src, chunk, sizeof chunk)) > 0)
+		buf_put(out, chunk, (size_t)k);
+	zip_source_close(src);
+	if (k < 0)
+		return fail(dx, "无法读出生成的 Word 文件：%s", zip_error_strerror(zip_source_error(src)));
+	return 0;
+}
+
+/* Packages the parts: into the file at path, or into out when path is NULL. */
+static int write_package(docx *dx, const char *path, buf *out)
 {
 	int zerr = 0;
-	zip_t *za = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
+	zip_error_t ze;
+	zip_error_init(&ze);
+	zip_source_t *mem = path ? NULL : zip_source_buffer_create(NULL, 0, 0, &ze);
+	zip_t *za = path ? zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &zerr)
+	                 : mem ? zip_open_from_source(mem, ZIP_TRUNCATE, &ze) : NULL;
 	if (!za) {
-		zip_error_t ze;
-		zip_error_init_with_code(&ze, zerr);
-		fail(dx, "无法创建 %s：%s", path, zip_error_strerror(&ze));
+		if (path)
+			zip_error_init_with_code(&ze, zerr);
+		fail(dx, "无法创建 %s：%s", path ? path : "Word 文件", zip_error_strerror(&ze));
 		zip_error_fini(&ze);
+		if (mem)
+			zip_source_free(mem);
 		return -1;
 	}
+	zip_error_fini(&ze);
+	if (mem)
+		zip_source_keep(mem); /* read back after zip_close */
+	const char *name = path ? path : "Word 文件";
 	for (int i = 0; i < P_COUNT; i++) {
 		zip_source_t *src = zip_source_buffer(za, dx->xml[i], strlen(dx->xml[i]), 0);
 		zip_int64_t idx = src ? zip_file_add(za, part_names[i], src, ZIP_FL_ENC_UTF_8) : -1;
@@ -1207,19 +1288,25 @@ static int write_package(docx *dx, const char *path)
 		           zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, 6) == 0) {
 			continue;
 		}
-		fail(dx, "无法把部件 %s 写入 %s：%s", part_names[i], path, zip_strerror(za));
+		fail(dx, "无法把部件 %s 写入 %s：%s", part_names[i], name, zip_strerror(za));
 		zip_discard(za);
+		if (mem)
+			zip_source_free(mem);
 		return -1;
 	}
 	if (zip_close(za) < 0) {
-		fail(dx, "无法写入 %s：%s", path, zip_strerror(za));
+		fail(dx, "无法写入 %s：%s", name, zip_strerror(za));
 		zip_discard(za);
+		if (mem)
+			zip_source_free(mem);
 		return -1;
 	}
-	return 0;
+	int r = mem ? read_source(dx, mem, out) : 0;
+	if (mem)
+		zip_source_free(mem);
+	return r;
 }
 
-/* Loads, checks and fills every template part, then serialises each into dx->xml. */
 static void fill_parts(docx *dx, int64_t epoch)
 {
 	for (int i = 0; i < P_COUNT && !dx->failed; i++)
@@ -1239,6 +1326,8 @@ static void fill_parts(docx *dx, int64_t epoch)
 		fill_properties(dx, epoch);
 	for (int i = 0; i < P_COUNT && !dx->failed; i++)
 		save_part(dx, (part_id)i);
+	if (!dx->failed)
+		splice_body(dx);
 }
 
 static int finish(docx *dx)
@@ -1266,7 +1355,20 @@ int emit_docx(const doc_document *doc, const pg_result *pages, font_set *fonts, 
 		err[0] = '\0';
 	fill_parts(&dx, epoch);
 	if (!dx.failed)
-		write_package(&dx, path);
+		write_package(&dx, path, NULL);
+	return finish(&dx);
+}
+
+int emit_docx_buf(const doc_document *doc, const pg_result *pages, font_set *fonts, int64_t epoch,
+                  const char *templates_dir, buf *out, char *err, size_t errlen)
+{
+	docx dx = {.doc = doc, .pages = pages, .fonts = fonts, .dir = templates_dir, .err = err,
+	           .errlen = errlen};
+	if (errlen)
+		err[0] = '\0';
+	fill_parts(&dx, epoch);
+	if (!dx.failed)
+		write_package(&dx, NULL, out);
 	return finish(&dx);
 }
 

@@ -209,9 +209,30 @@ static void set_dates(pdf_ctx *c, int64_t epoch)
 	HPDF_SetInfoDateAttr(c->pdf, HPDF_INFO_MOD_DATE, d);
 }
 
+static int emit_pdf_once(const doc_document *doc, const pg_result *r, font_set *fonts,
+                         int64_t epoch, buf *out, char *err, size_t errlen);
+
 int emit_pdf(const doc_document *doc, const pg_result *r, font_set *fonts, int64_t epoch,
              buf *out, char *err, size_t errlen)
 {
+	int status = emit_pdf_once(doc, r, fonts, epoch, out, err, errlen);
+	if (status != 0 && strstr(err, "libharu")) {
+		/* libharu 2.3 rejects a few subsets whose cmap was rewritten for speed: try again with
+		 * HarfBuzz's own cmap before giving up (same pages, same text, slower setup) */
+		font_subset_compact_cmap(false);
+		status = emit_pdf_once(doc, r, fonts, epoch, out, err, errlen);
+		font_subset_compact_cmap(true);
+	}
+	return status;
+}
+
+static int emit_pdf_once(const doc_document *doc, const pg_result *r, font_set *fonts,
+                         int64_t epoch, buf *out, char *err, size_t errlen)
+{
+	if (r->overflow) { /* text would run off a page: printing it would silently lose it */
+		snprintf(err, errlen, "%s", r->overflow);
+		return -1;
+	}
 	pdf_ctx c = {.err = err, .errlen = errlen, .fonts = fonts};
 	c.pdf = HPDF_New(error_handler, &c);
 	if (!c.pdf) {

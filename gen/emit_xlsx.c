@@ -3,13 +3,17 @@
  * grid with merges split where the PDF breaks the page, numbers and SUM formulas, note), formats,
  * unique sheet names and the print setup; and libxlsxwriter's quirks recorded in
  * shared/DEPENDENCIES.md (fixed creation date, merge-then-write for numbers, pixel widths). */
+#define _GNU_SOURCE /* memfd_create */
 #include "emit_xlsx.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <xlsxwriter.h>
 
 #include "linebreak.h"
@@ -770,4 +774,35 @@ int emit_xlsx(const doc_document *doc, const pg_result *pages, font_set *fonts, 
 		check(&x, e, path);
 	arena_free(x.a);
 	return x.failed ? -1 : 0;
+}
+
+/* libxlsxwriter 1.1.4 writes only to a named file: an anonymous memory file stands in for it,
+ * and its bytes are then read into out. */
+int emit_xlsx_buf(const doc_document *doc, const pg_result *pages, font_set *fonts, int64_t epoch,
+                  buf *out, char *err, size_t errlen)
+{
+	int fd = memfd_create("budgetgen.xlsx", MFD_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "Excel 文件生成失败：无法创建内存文件：%s", errno_text(errno));
+		return -1;
+	}
+	char path[32];
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	int r = emit_xlsx(doc, pages, fonts, epoch, path, err, errlen);
+	char chunk[65536];
+	ssize_t k = 0;
+	for (off_t at = 0; r == 0 && (k = pread(fd, chunk, sizeof chunk, at)) != 0; at += k) {
+		if (k < 0 && errno == EINTR) {
+			k = 0;
+			continue;
+		}
+		if (k < 0) {
+			snprintf(err, errlen, "Excel 文件生成失败：无法读出内存文件：%s", errno_text(errno));
+			r = -1;
+			break;
+		}
+		buf_put(out, chunk, (size_t)k);
+	}
+	close(fd);
+	return r;
 }

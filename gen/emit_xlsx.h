@@ -12,6 +12,7 @@
 #include "doc.h"
 #include "font.h"
 #include "paginate.h"
+#include "util.h"
 
 /* Writes the document as a workbook to `path` (the build driver passes a temporary name in the
    final directory and renames it afterwards). Returns 0, or -1 with a Chinese message in err.
@@ -19,5 +20,8 @@
    (2000-01-01), so the same input always gives the same bytes. */
 int emit_xlsx(const doc_document *doc, const pg_result *pages, font_set *fonts, int64_t epoch,
               const char *path, char *err, size_t errlen);
+/* The same workbook in memory: appended to out (the build driver writes it atomically). */
+int emit_xlsx_buf(const doc_document *doc, const pg_result *pages, font_set *fonts, int64_t epoch,
+                  buf *out, char *err, size_t errlen);
 
 #endif

@@ -900,6 +900,14 @@ static font_error scan_dropins(font_set *fs, const char *dir, role_conf conf[FON
             err = FONT_ERR_NOMEM;
             break;
         }
+        struct stat st;
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) {
+            /* a pipe or device named *.ttf would block FreeType's open: not a font file */
+            if (!warn(fs, "%s：不是普通文件，已忽略", path))
+                err = FONT_ERR_NOMEM;
+            free(path);
+            continue;
+        }
         e = FT_New_Face(fs->ft, path, -1, &probe);
         if (e == FT_Err_Out_Of_Memory) {
             free(path);
@@ -1753,6 +1761,14 @@ static font_error cmap_cluster(hb_blob_t *subset, uint8_t **out, size_t *outlen)
     return err;
 }
 
+/* Whether font_subset rewrites the cmap for libharu (see cmap_cluster); on by default. */
+static bool subset_compact_cmap = true;
+
+void font_subset_compact_cmap(bool on)
+{
+    subset_compact_cmap = on;
+}
+
 font_error font_subset(font_face *face, const uint32_t *codepoints, size_t n, uint8_t **out, size_t *outlen,
                        char *errbuf, size_t errlen)
 {
@@ -1820,7 +1836,7 @@ font_error font_subset(font_face *face, const uint32_t *codepoints, size_t n, ui
         set_err(errbuf, errlen, "HarfBuzz 为字体 %s#%d 生成的子集为空", face->path, face->index);
         return FONT_ERR_SUBSET;
     }
-    err = cmap_cluster(blob, out, outlen);
+    err = subset_compact_cmap ? cmap_cluster(blob, out, outlen) : FONT_OK;
     if (err == FONT_OK && !*out) { /* keep HarfBuzz's cmap */
         *out = xmalloc(len);
         if (*out) {

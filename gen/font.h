@@ -119,6 +119,11 @@ long font_face_file_size(const font_face *face);     /* bytes of the font file *
 font_error font_subset(font_face *face, const uint32_t *codepoints, size_t n, uint8_t **out, size_t *outlen,
                        char *errbuf, size_t errlen);
 
+/* Turns the cmap rewrite of font_subset on (the default) or off. Off gives HarfBuzz's own cmap:
+ * slower in libharu, but the PDF back end falls back to it when libharu rejects a document built
+ * with the rewritten cmap (a rare code-point pattern makes libharu 2.3 report an invalid object). */
+void font_subset_compact_cmap(bool on);
+
 /* Writes data to an anonymous memfd and gives the path "/proc/self/fd/N" that libharu can open
  * (HPDF_LoadTTFontFromFile). The caller closes *fd after HPDF_SaveToFile. */
 font_error font_memfd(const uint8_t *data, size_t len, char path[FONT_FD_PATH_MAX], int *fd, char *errbuf,

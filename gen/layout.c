@@ -18,6 +18,7 @@ typedef struct lparser {
 	char *err;
 	size_t errlen;
 	bool failed;
+	int widths_line;    /* line of the current table's 列宽, for check_table's messages */
 	layout_set *set;
 	/* growable arrays of the set being built */
 	doc_style *styles;
@@ -31,7 +32,8 @@ __attribute__((format(printf, 2, 3))) static void fail(lparser *p, const char *f
 	if (p->failed)
 		return;
 	p->failed = true;
-	int n = snprintf(p->err, p->errlen, "%s:%d: ", p->path, p->line);
+	int n = p->line > 0 ? snprintf(p->err, p->errlen, "%s:%d: ", p->path, p->line)
+	                    : snprintf(p->err, p->errlen, "%s: ", p->path); /* the whole file */
 	va_list ap;
 	va_start(ap, fmt);
 	if (n >= 0 && (size_t)n < p->errlen)
@@ -178,6 +180,9 @@ static bool parse_style(lparser *p, const char *name, const char *spec, doc_styl
 				fail(p, "样式“%s”：字号应写在“%s”之前", name, tok);
 				return false;
 			}
+			/* a page is 297mm: more than this is a slip of the pen, and would put text off
+			 * the page or leave a cell no room for one character */
+			int max_mm = slot == &st->pad_x ? 20 : 100;
 			char *val = next_token(p, &s, &quoted);
 			if (!val || !parse_length(p, val, st->size, slot))
 				return p->failed ? false : (fail(p, "“%s”后缺少长度", tok), false);
@@ -185,6 +190,10 @@ static bool parse_style(lparser *p, const char *name, const char *spec, doc_styl
 				val = next_token(p, &s, &quoted);
 				if (!val || !parse_length(p, val, st->size, &st->pad_y))
 					return p->failed ? false : (fail(p, "内边距需要两个长度（左右 上下）"), false);
+			}
+			if (*slot > MPT_FROM_MM(max_mm) || st->pad_y > MPT_FROM_MM(max_mm)) {
+				fail(p, "样式“%s”的%s过大（至多 %dmm）", name, tok, max_mm);
+				return false;
 			}
 		}
 	}
@@ -463,6 +472,7 @@ static void parse_text(lparser *p, const char *text, size_t len, layout_table *t
 					nc++;
 				}
 				t->col_widths = w;
+				p->widths_line = p->line;
 				t->ncols = nc;
 			} else if (strcmp(key, "表题") == 0) {
 				t->title = arena_strdup(p->a, val);
@@ -511,6 +521,7 @@ static bool check_table(lparser *p, layout_table *t)
 		sum += t->col_widths[i];
 	mpt text = t->page->width - t->page->margin_left - t->page->margin_right;
 	if (sum > text + MPT_FROM_MM(0.5) || sum < text - MPT_FROM_MM(0.5)) {
+		p->line = p->widths_line;
 		fail(p, "列宽之和 %.1fmm 与版心宽度 %.1fmm 不符", sum / 2834.645669, text / 2834.645669);
 		return false;
 	}

@@ -12,6 +12,7 @@
 #include "dump.h"
 #include "format.h"
 #include "lex.h"
+#include "revdiff.h"
 #include "sources.h"
 #include "version.h"
 
@@ -29,8 +30,11 @@ static const char usage_text[] =
 	"  build [-o 目录] 路径…  生成各部门的文档（默认输出到 out/）\n"
 	"        --layouts 目录   布局文件目录（默认 layouts/）\n"
 	"        --fonts 文件     字体角色配置（默认 fonts/roles.conf）\n"
+	"        -j N             同时用 N 个进程生成（默认：可用的 CPU 数）\n"
+	"        -B, --force      全部重新生成（不管输入是否改变）\n"
 	"        -q               只报告问题\n"
-	"  check、dump、build 都接受 --catalog 目录：科目表目录（默认 layouts/catalog）\n"
+	"  diff [-o 对照表.xlsx] 原版本 新版本  列出预算调整改变的每个数字（文件或目录）\n"
+	"  check、dump、build、diff 都接受 --catalog 目录：科目表目录（默认 layouts/catalog）\n"
 	"  --help               显示本说明\n"
 	"  --version            显示版本\n"
 	"\n"
@@ -231,7 +235,8 @@ static int cmd_build(int argc, char **argv)
 	int status = EXIT_OK;
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
-		bool takes = strcmp(a, "-o") == 0 || strcmp(a, "--layouts") == 0 || strcmp(a, "--fonts") == 0;
+		bool takes = strcmp(a, "-o") == 0 || strcmp(a, "--layouts") == 0 || strcmp(a, "--fonts") == 0 ||
+		             strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0;
 		if (takes && i + 1 >= argc) {
 			status = usage_error("选项 %s 需要一个参数", a);
 			break;
@@ -244,6 +249,18 @@ static int cmd_build(int argc, char **argv)
 			opt.fonts_conf = argv[++i];
 		else if (strcmp(a, "-q") == 0)
 			opt.quiet = true;
+		else if (strcmp(a, "-B") == 0 || strcmp(a, "--force") == 0)
+			opt.force = true;
+		else if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0 || strncmp(a, "-j", 2) == 0) {
+			const char *v = a[1] == 'j' && a[2] ? a + 2 : argv[++i];
+			char *end;
+			long j = strtol(v, &end, 10);
+			if (*end || j < 1 || j > 1024) {
+				status = usage_error("-j 需要 1 到 1024 之间的进程数，而不是 %s", v);
+				break;
+			}
+			opt.jobs = (int)j;
+		}
 		else if (a[0] == '-' && a[1]) {
 			status = usage_error("build 不认识选项 %s", a);
 			break;
@@ -255,6 +272,48 @@ static int cmd_build(int argc, char **argv)
 	if (status == EXIT_OK)
 		status = build_run(&opt, paths, n);
 	free(paths);
+	return status;
+}
+
+static int cmd_diff(int argc, char **argv)
+{
+	argc = take_catalog_option(argc, argv);
+	revdiff_options opt = {.epoch = source_date_epoch()};
+	const char *paths[2] = {NULL, NULL};
+	int npaths = 0;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if ((strcmp(a, "-o") == 0 || strcmp(a, "--layouts") == 0) && i + 1 >= argc)
+			return usage_error("选项 %s 需要一个参数", a);
+		if (strcmp(a, "-o") == 0)
+			opt.xlsx = argv[++i];
+		else if (strcmp(a, "--layouts") == 0)
+			opt.layouts_dir = argv[++i];
+		else if (a[0] == '-' && a[1])
+			return usage_error("diff 不认识选项 %s", a);
+		else if (npaths == 2)
+			return usage_error("%s", "diff 只比较两个版本：原版本 新版本");
+		else
+			paths[npaths++] = a;
+	}
+	if (npaths != 2)
+		return usage_error("%s", "用法：budgetgen diff [-o 对照表.xlsx] 原版本 新版本（文件或目录）");
+	rev_report r;
+	int status = revdiff_compare(&opt, paths[0], paths[1], &r);
+	if (status == EXIT_OK) {
+		buf b = {0};
+		revdiff_format_text(&r, &b);
+		fwrite(b.data, 1, b.len, stdout);
+		buf_free(&b);
+		char err[1024];
+		if (opt.xlsx && revdiff_write_xlsx(&r, opt.epoch, opt.xlsx, err, sizeof err) != 0) {
+			fprintf(stderr, "budgetgen: error: %s\n", err);
+			status = EXIT_IO;
+		}
+		if (fflush(stdout) != 0)
+			status = EXIT_IO;
+	}
+	revdiff_free(&r);
 	return status;
 }
 
@@ -279,6 +338,8 @@ static int run_command(int argc, char **argv)
 		return cmd_fmt(argc - 2, argv + 2);
 	if (strcmp(cmd, "build") == 0)
 		return cmd_build(argc - 2, argv + 2);
+	if (strcmp(cmd, "diff") == 0)
+		return cmd_diff(argc - 2, argv + 2);
 	return usage_error("未知的命令“%s”", cmd);
 }
 

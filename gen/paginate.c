@@ -465,6 +465,47 @@ static mpt caption_block(pager *p, const doc_table *t, bool draw)
 	return h;
 }
 
+/* Records in r->overflow the first row of t that cannot fit on a page: taller than the text
+ * area, with the repeated header rows above it on a continuation page. */
+static void check_rows_fit(pager *p, const doc_table *t, const table_geom *g, int head_end)
+{
+	if (p->r->overflow)
+		return;
+	const doc_page *pg = &p->sec->page;
+	mpt room = pg->height - pg->margin_top - pg->margin_bottom;
+	mpt head_h = 0, rep_h = 0;
+	for (int r = 0; r < head_end; r++)
+		head_h += g->h[r];
+	for (int r = t->repeat_first; r < head_end; r++)
+		rep_h += g->h[r];
+	for (int r = 0; r < t->nrows; r++) {
+		mpt need = r < head_end ? head_h : rep_h + g->h[r];
+		if (need <= room)
+			continue;
+		if (r < head_end) /* the header block, kept together: blame its tallest row */
+			for (int k = 0; k < head_end; k++)
+				if (g->h[k] > g->h[r])
+					r = k;
+		const char *text = ""; /* the row's longest text, to find it by */
+		for (size_t i = 0; i < t->ncells; i++)
+			if (t->cells[i].row == r && strlen(t->cells[i].text) > strlen(text))
+				text = t->cells[i].text;
+		size_t cut = 0, k = 0;
+		for (int chars = 0; text[cut] && chars < 20; chars++, cut += k) {
+			uint32_t cp;
+			k = utf8_decode(text + cut, strlen(text + cut), &cp);
+			if (!k)
+				break;
+		}
+		p->r->overflow = arena_printf(
+			p->a, "表格“%s”的第 %d 行高 %.0f 毫米，超过一页版心的 %.0f 毫米（表格的行不跨页），"
+			      "排不下；请缩短这一行的文字：“%.*s%s”",
+			*t->title ? t->title : t->kind, r + 1, need / 2834.645669, room / 2834.645669, (int)cut,
+			text, text[cut] ? "…" : "");
+		return;
+	}
+}
+
 static void flow_table(pager *p, const doc_table *t)
 {
 	table_geom g;
@@ -480,6 +521,7 @@ static void flow_table(pager *p, const doc_table *t)
 	for (int r = 0; r < head_end; r++)
 		head_h += g.h[r];
 	mpt first_body = head_end < t->nrows ? g.h[head_end] : 0;
+	check_rows_fit(p, t, &g, head_end);
 	mpt cap_h = caption_block(p, t, false);
 	ensure_room(p, cap_h + head_h + first_body);
 	place_pending(p);

@@ -89,6 +89,9 @@ typedef struct pg_result {
 	pg_table_piece *pieces;
 	size_t npieces, pieces_cap;
 	int numbered_pages;  /* highest page number */
+	const char *overflow; /* a table row taller than a page's text area (rows never split, so
+	                         it runs off the page): which one, in Chinese; NULL when all fit.
+	                         The PDF back end refuses such a document with this message. */
 } pg_result;
 
 /* Lays the document out. Everything lives in arena a. Never fails: a cell whose content cannot

@@ -34,6 +34,8 @@ const char *sources_data_path(const char *given, const char *local, const char *
 
 /* The catalogue directory for budget data (default layouts/catalog); set before loading. */
 void sources_set_catalog_dir(const char *dir);
+/* The catalogue directory that loading will use (the build hashes it). */
+const char *sources_catalog_dir(void);
 /* Frees the catalogues read by department_load_file (at exit). */
 void sources_release(void);
 void department_load_free(department_load *l);

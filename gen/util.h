@@ -11,7 +11,12 @@
 
 /* ---- checked allocation ------------------------------------------------ */
 
+/* Prints "budgetgen: error: 内存不足", removes the registered temporary files and exits with 3.
+ * Every failed allocation of the process ends here, the libraries' included: util.c puts malloc,
+ * calloc, realloc and the aligned variants in front of glibc's (not under the sanitizers; see
+ * util.c). Requests of UTIL_HUGE_ALLOC bytes or more still return NULL to their caller. */
 void util_oom(void) __attribute__((noreturn));
+enum { UTIL_HUGE_ALLOC = 256 << 20 };
 void *xmalloc(size_t n);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
@@ -63,13 +68,35 @@ bool cp_is_space(uint32_t cp); /* ASCII blanks, U+3000 ideographic space, NBSP *
 
 /* ---- files --------------------------------------------------------------- */
 
-/* A Chinese explanation of an errno value (the common I/O ones; strerror otherwise). */
+/* file_read's error for a path that is neither a regular file nor a directory (a FIFO, a
+ * terminal, a device: reading one could wait forever or never end). Not a real errno value. */
+enum { UTIL_ENOTREG = 0x10000 };
+/* A Chinese explanation of an errno value (the common I/O ones and UTIL_ENOTREG; strerror
+ * otherwise). */
 const char *errno_text(int e);
-/* Reads a whole file (at most max bytes). Returns 0, or an errno value (EFBIG when too large). */
+/* Reads a whole regular file (at most max bytes). Returns 0, or an errno value (EFBIG when too
+ * large, EISDIR for a directory, UTIL_ENOTREG for anything else that is not a regular file). */
 int file_read(const char *path, size_t max, char **data, size_t *len);
 /* Writes data to path atomically: a temporary file in the same directory, fsync, rename.
  * Returns 0 or an errno value; on failure nothing at path has changed. */
 int file_write_atomic(const char *path, const void *data, size_t len);
+/* file_write_atomic in two halves, for writing several files all or nothing: file_write_temp
+ * writes data to a registered temporary file beside path (path.tmpPID, fsynced) and returns its
+ * name in *tmp (heap); file_commit_temp renames it to path, unregisters and frees it, and
+ * allocates nothing (returns 0 or an errno value; on failure tmp stays); file_discard_temp
+ * removes, unregisters and frees it (NULL: nothing). */
+int file_write_temp(const char *path, const void *data, size_t len, char **tmp);
+int file_commit_temp(char *tmp, const char *path);
+void file_discard_temp(char *tmp);
+/* Temporary files that must not survive the process: util_oom() unlinks every path registered
+ * before it exits. Register a path before the file is created (the registration may itself run
+ * out of memory, and then nothing exists yet), unregister it once the file has been renamed into
+ * place or removed. file_write_atomic does this for its own temporary file. */
+void util_temp_register(const char *path);
+void util_temp_unregister(const char *path);
+/* In a forked child: forgets the inherited registrations (they are the parent's files) without
+ * removing anything, so that the child's util_oom() leaves them alone. */
+void util_temp_forget(void);
 /* Creates a directory and its parents (mode 0777 & umask). Returns 0 or an errno value. */
 int dir_make(const char *path);
 

@@ -9,12 +9,16 @@
 #      matches its seed document (roundtrip.py SEED JSON).
 #   Word back end: tests/docx/run.sh (the .docx booklets: tables read back with python-docx, TOC
 #      page numbers, jing on every part, reproducible bytes, broken templates).
+#   Batch builds: tests/batch (incremental, parallel, interrupted builds, `budgetgen diff`).
+#   Hardening: the fuzzers' regressions and a short fuzzing run (tests/fuzz), hostile inputs
+#      (tests/hostile), allocation failure (tests/oom), valgrind on a build of input/
+#      (tests/valgrind).
 # Prints each section's results indented, then one line "N passed, M failed" with the totals;
 # exits 1 when anything failed.
 #
 # Environment: BUDGETGEN (./budgetgen), ASAN_BUDGETGEN (build/asan/budgetgen), UNIT_TESTS
 # ("test_decimal test_lex test_resolve"), SEEDS_DIR (../shared/seeds beside the repository),
-# PYTHON (python3).
+# PYTHON (python3), FUZZERS (the harnesses), FUZZ_CHECK_SECONDS (4), OOM_RUNS (300).
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root" || exit 2
@@ -237,6 +241,39 @@ section "Excel back end (tests/xlsx)"
 summarized "tests/xlsx/check.py" "$tmp/out" $?
 sh tests/xlsx/validate.sh "$BUDGETGEN" >"$tmp/out" 2>&1
 summarized "tests/xlsx/validate.sh" "$tmp/out" $?
+
+# ---- hardening -------------------------------------------------------------------------------------
+
+# tests/fuzz/run.sh check: each libFuzzer harness (build/fuzz/fuzz_*) replays its regression inputs,
+# then fuzzes from its seeds for FUZZ_CHECK_SECONDS (4) seconds; tests/hostile/run.sh: broken
+# templates, corrupt fonts, impossible layouts and enormous sources each fail with their expected
+# message, in bounded time and memory; tests/oom/run.sh: OOM_RUNS (300) builds of a small source,
+# each with one allocation failing, end cleanly (every N: make check-oom); tests/valgrind/run.sh:
+# memcheck on a build of input/, no error and no leak; tests/readers/check.py: every file of a
+# build of input/ is read by an independent reader — the tables of the .xlsx and .docx cell by
+# cell, every package part parsed and, where a schema exists, validated.
+section "hardening (tests/fuzz, tests/hostile, tests/oom, tests/valgrind, tests/readers)"
+sh tests/fuzz/run.sh check "${FUZZ_CHECK_SECONDS:-4}" >"$tmp/out" 2>&1
+summarized "tests/fuzz" "$tmp/out" $?
+sh tests/hostile/run.sh "$BUDGETGEN" >"$tmp/out" 2>&1
+summarized "tests/hostile" "$tmp/out" $?
+sh tests/oom/run.sh --runs "${OOM_RUNS:-300}" "$BUDGETGEN" >"$tmp/out" 2>&1
+summarized "tests/oom" "$tmp/out" $?
+sh tests/valgrind/run.sh "$BUDGETGEN" >"$tmp/out" 2>&1
+summarized "tests/valgrind" "$tmp/out" $?
+"$PYTHON" tests/readers/check.py "$BUDGETGEN" >"$tmp/out" 2>&1
+summarized "tests/readers/check.py" "$tmp/out" $?
+
+# ---- batch builds ------------------------------------------------------------------------------------
+
+# tests/batch/run.py: on a 3 × 4 synthetic county, a no-op build writes nothing, a one-project change
+# rewrites exactly its files, -j does not change a byte, builds killed at random leave no partial
+# file and the next build completes them; tests/batch/revdiff.py: `budgetgen diff` on a revision.
+section "batch builds (tests/batch)"
+"$PYTHON" tests/batch/run.py "$BUDGETGEN" >"$tmp/out" 2>&1
+summarized "tests/batch/run.py" "$tmp/out" $?
+"$PYTHON" tests/batch/revdiff.py "$BUDGETGEN" >"$tmp/out" 2>&1
+summarized "tests/batch/revdiff.py" "$tmp/out" $?
 
 echo "== total"
 echo "$passed passed, $failed failed"

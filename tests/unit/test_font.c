@@ -487,14 +487,17 @@ static bool same_glyph(FT_Face a, unsigned ga, FT_Face b, unsigned gb)
         free(contours);
         return false;
     }
-    memcpy(pts, o->points, sizeof *pts * (size_t)np);
-    memcpy(tags, o->tags, (size_t)np);
-    memcpy(contours, o->contours, sizeof *contours * (size_t)nc);
+    if (np) { /* an empty glyph (a space) has no outline arrays at all */
+        memcpy(pts, o->points, sizeof *pts * (size_t)np);
+        memcpy(tags, o->tags, (size_t)np);
+    }
+    if (nc)
+        memcpy(contours, o->contours, sizeof *contours * (size_t)nc);
     same = FT_Load_Glyph(b, gb, flags) == 0;
     o = &b->glyph->outline;
     same = same && o->n_points == np && o->n_contours == nc && b->glyph->metrics.horiAdvance == adv &&
-           memcmp(o->points, pts, sizeof *pts * (size_t)np) == 0 &&
-           memcmp(o->contours, contours, sizeof *contours * (size_t)nc) == 0;
+           (np == 0 || memcmp(o->points, pts, sizeof *pts * (size_t)np) == 0) &&
+           (nc == 0 || memcmp(o->contours, contours, sizeof *contours * (size_t)nc) == 0);
     for (short k = 0; same && k < np; k++)
         same = (o->tags[k] & 3) == (tags[k] & 3);
     free(pts);

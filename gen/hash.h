@@ -1,0 +1,44 @@
+/* hash.h — SHA-256 (FIPS 180-4), the content hash of incremental builds: source files, layouts,
+ * fonts, the document IR of every output (dochash.h) and the keys in build manifests. Depends on
+ * nothing but libc; any stage may include it. */
+#ifndef BUDGETGEN_HASH_H
+#define BUDGETGEN_HASH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum { HASH_BYTES = 32, HASH_HEX = 2 * HASH_BYTES + 1 };
+
+typedef struct hash_digest {
+	uint8_t b[HASH_BYTES];
+} hash_digest;
+
+/* A running hash: hash_init, any number of hash_update/hash_str/hash_u64, then hash_final. */
+typedef struct hash_ctx {
+	uint32_t h[8];         /* the state */
+	uint64_t len;          /* bytes hashed so far */
+	uint8_t block[64];     /* the block being filled */
+	size_t fill;           /* bytes in block */
+} hash_ctx;
+
+void hash_init(hash_ctx *c);
+void hash_update(hash_ctx *c, const void *data, size_t n);
+hash_digest hash_final(hash_ctx *c);
+
+/* Unambiguous framing for structured input: a string is hashed with its length first (NULL as a
+ * distinct marker), integers as 8 little-endian bytes, a digest as its 32 bytes. */
+void hash_str(hash_ctx *c, const char *s);
+void hash_u64(hash_ctx *c, uint64_t v);
+void hash_digest_add(hash_ctx *c, const hash_digest *d);
+
+hash_digest hash_bytes(const void *data, size_t n);
+/* Testing only: true makes every hash use the portable code even where the CPU has SHA-NI. */
+extern bool hash_portable_only;
+bool hash_equal(const hash_digest *a, const hash_digest *b);
+/* 64 lowercase hex digits and a NUL. */
+void hash_hex(const hash_digest *d, char out[HASH_HEX]);
+/* Parses 64 hex digits (no more, no less); false when s is not such a string. */
+bool hash_parse_hex(const char *s, size_t n, hash_digest *out);
+
+#endif
