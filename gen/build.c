@@ -462,6 +462,8 @@ static void examine(builder *b, dept *d)
 		}
 	}
 	diag_ctx *dc = diag_new();
+	if (!b->opt->all_warnings) /* a build is about documents: fold long runs of one warning */
+		diag_set_limit(dc, 10);
 	department_load l = department_load_file(dc, d->path);
 	if (!l.model) {
 		fail_dept(d, EXIT_IO, dc, NULL);

@@ -18,6 +18,7 @@ typedef struct build_options {
 	const char *fonts_conf;  /* default: fonts/roles.conf likewise */
 	int64_t epoch;           /* SOURCE_DATE_EPOCH, or -1 */
 	bool quiet;
+	bool all_warnings;       /* print every warning (default: at most 10 of a kind per file) */
 	int jobs;                /* -j: worker processes; 0 = build_default_jobs() */
 	bool force;              /* -B: render every output even when it is up to date */
 } build_options;

@@ -33,6 +33,7 @@ static const char usage_text[] =
 	"        -j N             同时用 N 个进程生成（默认：可用的 CPU 数）\n"
 	"        -B, --force      全部重新生成（不管输入是否改变）\n"
 	"        -q               只报告问题\n"
+	"        --all            列出全部警告（默认同类警告每个文件最多列 10 条）\n"
 	"  diff [-o 对照表.xlsx] 原版本 新版本  列出预算调整改变的每个数字（文件或目录）\n"
 	"  check、dump、build、diff 都接受 --catalog 目录：科目表目录（默认 layouts/catalog）\n"
 	"  --help               显示本说明\n"
@@ -247,6 +248,8 @@ static int cmd_build(int argc, char **argv)
 			opt.layouts_dir = argv[++i];
 		else if (strcmp(a, "--fonts") == 0)
 			opt.fonts_conf = argv[++i];
+		else if (strcmp(a, "--all") == 0)
+			opt.all_warnings = true;
 		else if (strcmp(a, "-q") == 0)
 			opt.quiet = true;
 		else if (strcmp(a, "-B") == 0 || strcmp(a, "--force") == 0)
