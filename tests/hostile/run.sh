@@ -190,6 +190,15 @@ gen_font_dropin_garbage() { # random bytes called simsun.ttf dropped into the fo
 	build_args
 }
 
+# ---- catalogues (layouts/catalog) ----------------------------------------------------------------------
+
+gen_catalog_binary() { # 功能分类.txt is random bytes; the source has budget data, so it is read
+	dept; layouts
+	random_bytes 3000 13 >layouts/catalog/功能分类.txt
+	printf '\n【机构设置】\n测试局本级｜行政｜副处（县）级｜财政拨款\n' >>dept.txt
+	printf '%s\n' check dept.txt
+}
+
 # ---- layouts (layouts/*.layout) ----------------------------------------------------------------------
 
 # sets KEY's value in layout FILE (the first line starting with KEY)
@@ -328,6 +337,7 @@ cases="template_not_xml template_zip template_huge template_deep template_deep_u
 	template_entities template_missing_part template_empty_part template_dir_part template_fifo
 	template_symlink_outside template_nul template_cut_in_tag
 	font_truncated font_random font_empty font_ttc_index font_fifo font_dropin_fifo font_dropin_garbage
+	catalog_binary
 	layout_widths_sum layout_width_zero layout_width_negative layout_1000_columns layout_span_too_big
 	layout_row_too_wide layout_rowspan_beyond layout_size_zero layout_huge_number layout_padding_huge
 	layout_margins layout_binary layout_huge_file
