@@ -604,11 +604,15 @@ static void test_pause(void)
 		usleep((useconds_t)ms * 1000);
 }
 
-/* The second half, after the commit mark: also what recovery does for a committed journal. */
-static int roll_forward(txn *t, const char *state_dir, char *err, size_t errlen)
+/* The second half, after the commit mark: also what recovery does for a committed journal.
+ * touched: room for t->n + 1 paths, allocated by the caller before the mark (NULL: here), so
+ * that no allocation — which could end the process through util_oom — falls between the mark
+ * and the renames. */
+static int roll_forward(txn *t, const char *state_dir, char *err, size_t errlen, char **touched)
 {
 	int first = 0;
-	char **touched = xcalloc(t->n + 1, sizeof *touched);
+	if (!touched)
+		touched = xcalloc(t->n + 1, sizeof *touched);
 	size_t nt = 0;
 	for (size_t i = 0; i < t->n; i++) {
 		txn_op *op = &t->ops[i];
@@ -654,12 +658,26 @@ static void roll_back(txn *t)
 	unlink(t->journal);
 }
 
+/* Until the commit mark, running out of memory (util_oom) must leave nothing behind: the journal
+ * and the temporaries are registered with util_temp_register while they may exist; from the mark
+ * on they are the next build's to roll forward, and unregistered. */
+static void register_temps(txn *t, bool on)
+{
+	void (*f)(const char *) = on ? util_temp_register : util_temp_unregister;
+	f(t->journal);
+	for (size_t i = 0; i < t->n; i++)
+		if (t->ops[i].kind == OP_FILE && t->ops[i].tmp)
+			f(t->ops[i].tmp);
+}
+
 int txn_run(txn *t, char *err, size_t errlen)
 {
 	err[0] = '\0';
 	char *state_dir = dir_of(t->journal);
+	char **touched = xcalloc(t->n + 1, sizeof *touched); /* for roll_forward */
 	buf j = {0};
 	format_journal(t, &j);
+	register_temps(t, true);
 	int fd = open(t->journal, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	int e = fd < 0 ? errno : fd_write_all(fd, j.data, j.len);
 	buf_free(&j);
@@ -701,10 +719,13 @@ int txn_run(txn *t, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", t->journal);
 	if (e) {
 		roll_back(t);
+		register_temps(t, false);
+		free(touched);
 		free(state_dir);
 		return e;
 	}
-	e = roll_forward(t, state_dir, err, errlen);
+	register_temps(t, false);
+	e = roll_forward(t, state_dir, err, errlen, touched);
 	free(state_dir);
 	return e;
 }
@@ -796,7 +817,7 @@ size_t txn_recover(const char *state_dir)
 		txn *t = read_journal(path, &committed);
 		if (t && committed) {
 			char err[512];
-			roll_forward(t, state_dir, err, sizeof err);
+			roll_forward(t, state_dir, err, sizeof err, NULL);
 		} else if (t) {
 			roll_back(t);
 		} else {

@@ -214,6 +214,7 @@ pool *pool_start(int nworkers, pool_work_fn work, void *ctx)
 			break;
 		}
 		if (pid == 0) {
+			util_temp_forget(); /* the driver's temporaries: not this worker's to remove */
 			close(sv[0]);
 			for (int k = 0; k < p->nw; k++) /* the other workers' sockets are not ours */
 				if (p->w[k].sock >= 0)
