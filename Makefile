@@ -21,14 +21,14 @@ LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhpdf -lm
 
 # The stages, in pipeline order (see README.md).
 FRONT := util decimal diag lex parse catalog budget resolve dump sources format
-BACK  := font layout compose_util compose compose_budget linebreak paginate emit_pdf flate haru_mem emit_xlsx emit_docx \
+BACK  := font layout compose_util compose compose_budget linebreak paginate emit_pdf flate haru_fast emit_xlsx emit_docx \
          hash dochash manifest pool revdiff build
 SRCS  := $(FRONT) $(BACK)
 OBJS  := $(SRCS:%=build/%.o)
 ASAN_OBJS := $(SRCS:%=build/asan/%.o)
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
-UNIT_TESTS := test_decimal test_lex test_resolve test_linebreak test_font test_emit_xlsx test_emit_docx test_manifest test_flate test_haru_mem
+UNIT_TESTS := test_decimal test_lex test_resolve test_linebreak test_font test_emit_xlsx test_emit_docx test_manifest test_flate test_haru_fast
 
 
 .PHONY: FORCE all run check check-unit check-diag check-samples check-asan check-office bench install deps \

@@ -85,6 +85,8 @@ static void load_fonts(pdf_ctx *c, const pg_result *r)
 		for (uint32_t cp = 0; cp < 65536; cp++)
 			if (used[fi][cp >> 3] & (1u << (cp & 7)))
 				cps[n++] = cp;
+		if (!n) /* nothing libharu can draw with it (empty runs): not embedded */
+			continue;
 		uint8_t *data;
 		size_t len;
 		font_face *face = font_set_face(c->fonts, fi);
@@ -209,25 +211,8 @@ static void set_dates(pdf_ctx *c, int64_t epoch)
 	HPDF_SetInfoDateAttr(c->pdf, HPDF_INFO_MOD_DATE, d);
 }
 
-static int emit_pdf_once(const doc_document *doc, const pg_result *r, font_set *fonts,
-                         int64_t epoch, buf *out, char *err, size_t errlen);
-
 int emit_pdf(const doc_document *doc, const pg_result *r, font_set *fonts, int64_t epoch,
              buf *out, char *err, size_t errlen)
-{
-	int status = emit_pdf_once(doc, r, fonts, epoch, out, err, errlen);
-	if (status != 0 && strstr(err, "libharu")) {
-		/* libharu 2.3 rejects a few subsets whose cmap was rewritten for speed: try again with
-		 * HarfBuzz's own cmap before giving up (same pages, same text, slower setup) */
-		font_subset_compact_cmap(false);
-		status = emit_pdf_once(doc, r, fonts, epoch, out, err, errlen);
-		font_subset_compact_cmap(true);
-	}
-	return status;
-}
-
-static int emit_pdf_once(const doc_document *doc, const pg_result *r, font_set *fonts,
-                         int64_t epoch, buf *out, char *err, size_t errlen)
 {
 	if (r->overflow) { /* text would run off a page: printing it would silently lose it */
 		snprintf(err, errlen, "%s", r->overflow);

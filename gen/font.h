@@ -112,17 +112,11 @@ const char *font_face_psname(const font_face *face); /* PostScript name: libharu
 long font_face_file_size(const font_face *face);     /* bytes of the font file */
 
 /* Subsets face to exactly codepoints[0..n) (plus .notdef) with hb-subset: glyph ids renumbered, GSUB/GPOS/GDEF,
- * vertical metrics and hinting dropped, output deterministic and a single TrueType font even from a TTC. Its cmap is
- * rewritten for libharu 2.3, which looks every BMP code point up by a linear scan of the format-4 segments: one
- * segment per cluster of code points instead of about one per character, same glyph for every code point. The
- * caller frees *out with free(). */
+ * vertical metrics and hinting dropped, output deterministic and a single TrueType font even from a TTC. The cmap is
+ * HarfBuzz's: segments sorted by their end, as haru_fast.c's lookup for libharu relies on. The caller frees *out
+ * with free(). */
 font_error font_subset(font_face *face, const uint32_t *codepoints, size_t n, uint8_t **out, size_t *outlen,
                        char *errbuf, size_t errlen);
-
-/* Turns the cmap rewrite of font_subset on (the default) or off. Off gives HarfBuzz's own cmap:
- * slower in libharu, but the PDF back end falls back to it when libharu rejects a document built
- * with the rewritten cmap (a rare code-point pattern makes libharu 2.3 report an invalid object). */
-void font_subset_compact_cmap(bool on);
 
 /* Writes data to an anonymous memfd and gives the path "/proc/self/fd/N" that libharu can open
  * (HPDF_LoadTTFontFromFile). The caller closes *fd after HPDF_SaveToFile. */
