@@ -5,6 +5,8 @@
 #include "emit_pdf.h"
 
 #include <hpdf.h>
+#include <hpdf_objects.h>
+#include <hpdf_streams.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +45,46 @@ static size_t face_index(pdf_ctx *c, const font_face *f)
 		if (font_set_face(c->fonts, i) == f)
 			return i;
 	return c->nfaces;
+}
+
+/* libharu 2.3 writes the ToUnicode CMap of a font with the UTF-8 encoder as a CID CMap
+ * ("begincidrange"), which a ToUnicode CMap cannot hold: poppler says "Invalid 'begincidrange'
+ * operator in ToUnicode CMap" and falls back on the font's own cmap, and a reader that does not
+ * fall back cannot copy or search the text. A code is the character's Unicode value (Identity-H,
+ * CID = code point), so the CMap written instead maps every code to itself: one bfrange for each
+ * block of 256 code points the face draws from (used: the face's bitmap of the BMP). */
+static void write_to_unicode(pdf_ctx *c, HPDF_Font font, const uint8_t *used)
+{
+	HPDF_Dict tu = font ? HPDF_Dict_GetItem(font, "ToUnicode", HPDF_OCLASS_DICT) : NULL;
+	if (!tu || !tu->stream) {
+		if (!c->failed)
+			snprintf(c->err, c->errlen, "PDF 生成失败：libharu 没有为字体生成 ToUnicode 表");
+		c->failed = true;
+		return;
+	}
+	unsigned blocks[256], n = 0;
+	for (unsigned hi = 0; hi < 256; hi++)
+		for (unsigned k = 0; k < 32; k++)
+			if (used[hi * 32 + k]) {
+				blocks[n++] = hi;
+				break;
+			}
+	buf b = {0};
+	buf_puts(&b, "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+	             "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+	             "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
+	             "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
+	for (unsigned i = 0; i < n; i += 100) { /* at most 100 entries per block */
+		unsigned m = n - i < 100 ? n - i : 100;
+		buf_printf(&b, "%u beginbfrange\n", m);
+		for (unsigned k = i; k < i + m; k++)
+			buf_printf(&b, "<%02X00> <%02XFF> <%02X00>\n", blocks[k], blocks[k], blocks[k]);
+		buf_puts(&b, "endbfrange\n");
+	}
+	buf_puts(&b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+	HPDF_MemStream_FreeData(tu->stream);
+	HPDF_Stream_Write(tu->stream, (const HPDF_BYTE *)b.data, (HPDF_UINT)b.len);
+	buf_free(&b);
 }
 
 /* One subset per face with exactly the code points its runs use. */
@@ -109,6 +151,7 @@ static void load_fonts(pdf_ctx *c, const pg_result *r)
 			break;
 		}
 		c->hfonts[fi] = HPDF_GetFont(c->pdf, name, "UTF-8");
+		write_to_unicode(c, c->hfonts[fi], used[fi]);
 	}
 	free(cps);
 	for (size_t i = 0; i < c->nfaces; i++)

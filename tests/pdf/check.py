@@ -3,7 +3,9 @@
 the model (`budgetgen dump --json`):
 
 - every PDF passes `qpdf --check`;
-- `pdffonts` lists only embedded subset fonts (emb yes, sub yes, uni yes);
+- `pdffonts` lists only embedded subset fonts (emb yes, sub yes, uni yes), and pdftotext reads
+  every PDF without a complaint (libharu's own ToUnicode CMaps drew "Invalid 'begincidrange'
+  operator in ToUnicode CMap": emit_pdf.c writes them anew);
 - `pdftotext -raw` of each per-project PDF contains the project's name, amounts and every
   indicator's 三级指标, 指标值 and 依据, in reading order;
 - the booklet contains every project title and the 整体绩效目标 paragraphs, in order, and its
@@ -40,6 +42,7 @@ def in_order(hay, needles):
 
 def pdf_text(path):
     r = run("pdftotext", "-raw", "-enc", "UTF-8", path, "-")
+    ok(r.returncode == 0 and not r.stderr.strip(), f"pdftotext {path}: {r.stderr.strip()[:200]}")
     return r.stdout
 
 
