@@ -8,6 +8,8 @@
 #     from nothing on all cores (-j = the CPUs this process may use);
 #   - the same county rebuilt with nothing changed (no-op), and after one project's amounts changed
 #     (one-project revision: that project's PDF and its department's three booklet files);
+#   - the instructions of the seed-001 build (callgrind): the measure that does not vary with the
+#     machine's load, and the rate this run achieved with it;
 #   - peak memory (largest resident set of any budgetgen process, GNU time) and output bytes;
 # then the time per workbook of the Excel back end alone (tests/unit/bench_emit_xlsx.c).
 # Environment: COUNTY_DEPTS, COUNTY_PROJECTS, COUNTY_RUNS (3), RUNS (10).
@@ -84,6 +86,15 @@ hyperfine --style basic --warmup 1 --runs "$runs" --export-json "$tmp/h4.json" \
 	-n "county: one-project revision (4 files)" \
 	"$bg build -q $tmp/county -o $tmp/oc" >/dev/null
 
+# instructions: the machine's speed varies (a shared VM: up to 2× within an hour), the count of
+# instructions does not — callgrind over the same build, when valgrind is installed
+if command -v valgrind >/dev/null 2>&1; then
+	valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" $bg build -q -B -j 1 $dept -o "$tmp/o1" \
+		>/dev/null 2>&1 || true
+	callgrind_annotate "$tmp/cg.out" 2>/dev/null | sed -n 's/^ *\([0-9,]*\) .*PROGRAM TOTALS.*/\1/p' | tr -d , \
+		>"$tmp/instr"
+fi
+
 # peak memory: GNU time's maximum resident set size covers the waited-for workers too
 /usr/bin/time -f %M -o "$tmp/mem1" $one_core $bg build -q -B -j 1 $dept -o "$tmp/o1" >/dev/null 2>&1
 
@@ -108,6 +119,11 @@ for i, r in enumerate(rows):
     mark = "" if t is None else (f"<{t:g}s " + ("ok" if r["median"] < t else "MISSED"))
     print(f"{r['command']:52} {r['median']:8.3f}s {r['min']:8.3f}s {r['max']:8.3f}s {r['stddev']:8.3f}s  {mark}")
 per = (rows[0]["median"] - rows[1]["median"]) / 55
+instr = open(os.path.join(tmp, "instr")).read().strip() if os.path.exists(os.path.join(tmp, "instr")) else ""
+if instr:
+    g = int(instr) / 1e9
+    print(f"{'instructions, seed-001 department (callgrind)':52} {g:7.2f}G   "
+          f"(this run: {g / rows[0]['median']:.1f} G/s on one core)")
 print(f"{'time per project PDF (seed-001 − one-project) / 55':52} {per * 1000:7.1f}ms")
 for label, f in (("peak memory, seed-001 department (1 core)", "mem1"), ("peak memory, county build", "mem2")):
     kb = int(open(os.path.join(tmp, f)).read().split()[-1])
