@@ -1346,8 +1346,9 @@ static int finish(docx *dx)
 	return dx->failed ? -1 : 0;
 }
 
-int emit_docx(const doc_document *doc, const pg_result *pages, font_set *fonts, int64_t epoch,
-              const char *templates_dir, const char *path, char *err, size_t errlen)
+/* The package written to path, or into out when path is NULL. */
+static int emit(const doc_document *doc, const pg_result *pages, font_set *fonts, int64_t epoch,
+                const char *templates_dir, const char *path, buf *out, char *err, size_t errlen)
 {
 	docx dx = {.doc = doc, .pages = pages, .fonts = fonts, .dir = templates_dir, .err = err,
 	           .errlen = errlen};
@@ -1355,21 +1356,20 @@ int emit_docx(const doc_document *doc, const pg_result *pages, font_set *fonts, 
 		err[0] = '\0';
 	fill_parts(&dx, epoch);
 	if (!dx.failed)
-		write_package(&dx, path, NULL);
+		write_package(&dx, path, out);
 	return finish(&dx);
+}
+
+int emit_docx(const doc_document *doc, const pg_result *pages, font_set *fonts, int64_t epoch,
+              const char *templates_dir, const char *path, char *err, size_t errlen)
+{
+	return emit(doc, pages, fonts, epoch, templates_dir, path, NULL, err, errlen);
 }
 
 int emit_docx_buf(const doc_document *doc, const pg_result *pages, font_set *fonts, int64_t epoch,
                   const char *templates_dir, buf *out, char *err, size_t errlen)
 {
-	docx dx = {.doc = doc, .pages = pages, .fonts = fonts, .dir = templates_dir, .err = err,
-	           .errlen = errlen};
-	if (errlen)
-		err[0] = '\0';
-	fill_parts(&dx, epoch);
-	if (!dx.failed)
-		write_package(&dx, NULL, out);
-	return finish(&dx);
+	return emit(doc, pages, fonts, epoch, templates_dir, NULL, out, err, errlen);
 }
 
 size_t emit_docx_part_count(void)

@@ -83,7 +83,11 @@ static flate_stream *ours(z_streamp strm)
 	return NULL;
 }
 
-/* zlib's own function of that name. */
+/* zlib's own functions, looked up once. */
+static int (*zlib_init)(z_streamp, int, const char *, int);
+static int (*zlib_deflate)(z_streamp, int);
+static int (*zlib_end)(z_streamp);
+
 static void *real(const char *name)
 {
 	void *f = dlsym(RTLD_NEXT, name);
@@ -95,8 +99,9 @@ static void *real(const char *name)
 int deflateInit_(z_streamp strm, int level, const char *version, int stream_size)
 {
 	if (level != Z_DEFAULT_COMPRESSION && (level < 1 || level > 9)) {
-		int (*f)(z_streamp, int, const char *, int) = real("deflateInit_");
-		return f(strm, level, version, stream_size);
+		if (!zlib_init)
+			zlib_init = real("deflateInit_");
+		return zlib_init(strm, level, version, stream_size);
 	}
 	if (!version || version[0] != ZLIB_VERSION[0] || stream_size != (int)sizeof(z_stream))
 		return Z_VERSION_ERROR;
@@ -134,8 +139,9 @@ int deflate(z_streamp strm, int flush)
 {
 	flate_stream *s = ours(strm);
 	if (!s) {
-		int (*f)(z_streamp, int) = real("deflate");
-		return f(strm, flush);
+		if (!zlib_deflate)
+			zlib_deflate = real("deflate");
+		return zlib_deflate(strm, flush);
 	}
 	if ((flush != Z_NO_FLUSH && flush != Z_FINISH) || (strm->avail_in && !strm->next_in) ||
 	    !strm->next_out)
@@ -171,8 +177,9 @@ int deflateEnd(z_streamp strm)
 {
 	flate_stream *s = ours(strm);
 	if (!s) {
-		int (*f)(z_streamp) = real("deflateEnd");
-		return f(strm);
+		if (!zlib_end)
+			zlib_end = real("deflateEnd");
+		return zlib_end(strm);
 	}
 	for (flate_stream **p = &live; *p; p = &(*p)->next)
 		if (*p == s) {

@@ -56,7 +56,6 @@ struct font_face {
     size_t size;         /* its length in bytes */
     char *path;          /* font file as opened */
     int index;           /* face index within a TTC, 0 for a TTF */
-    long file_size;      /* bytes of the font file */
     int upem;            /* design units per em */
     double inv_upem;     /* 1.0 / upem, for measuring */
     unsigned num_glyphs; /* glyphs in the face (maxp) */
@@ -812,7 +811,6 @@ static add_result add_face(font_set *fs, const char *path, int index, uint8_t *s
         return ADD_UNUSABLE;
     }
     face->index = index;
-    face->file_size = (long)st.st_size;
     face->upem = face->ft->units_per_EM;
     face->inv_upem = 1.0 / face->upem;
     face->num_glyphs = (unsigned)face->ft->num_glyphs;
@@ -1479,7 +1477,7 @@ const char *font_face_psname(const font_face *face)
     return ps ? ps : "";
 }
 
-long font_face_file_size(const font_face *face) { return face->file_size; }
+long font_face_file_size(const font_face *face) { return (long)face->size; }
 
 /* ---------------------------------------------------------------- subsetting */
 

@@ -7,18 +7,24 @@ import subprocess
 
 
 class Tally:
-    """Counts checks; failures are printed as they happen."""
+    """Counts checks; failures are printed as they happen, with their detail (indented, cut
+    short); with verbose set, every check that holds too ("ok    what")."""
 
     def __init__(self):
         self.passed = 0
         self.failed = 0
+        self.verbose = False
 
-    def ok(self, cond, what):
+    def ok(self, cond, what, detail=""):
         if cond:
             self.passed += 1
+            if self.verbose:
+                print("ok   ", what)
         else:
             self.failed += 1
             print("FAIL:", what)
+            if detail:
+                print("      " + str(detail)[:2000].replace("\n", "\n      "))
         return cond
 
     def report(self):
@@ -30,8 +36,8 @@ class Tally:
 tally = Tally()
 
 
-def ok(cond, what):
-    return tally.ok(cond, what)
+def ok(cond, what, detail=""):
+    return tally.ok(cond, what, detail)
 
 
 def run(*args, **kw):

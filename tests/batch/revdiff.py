@@ -19,6 +19,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from common import ok, tally  # noqa: E402  (tests/common.py)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BG = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else os.path.join(ROOT, "budgetgen")
 SAMPLE = os.path.join(ROOT, "input", "2023-开发区组织人事局.txt")
@@ -50,20 +53,7 @@ EXPECTED = [
 ]
 UNMOVED = ["914.98", "858.76", "56.22", "0.50"]
 
-passed = failed = 0
-
-
-def ok(cond, what, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print("ok   ", what)
-    else:
-        failed += 1
-        print("FAIL ", what)
-        if detail:
-            print("      " + str(detail)[:1500].replace("\n", "\n      "))
-    return cond
+tally.verbose = True  # the batch checks list every check as it runs
 
 
 def parse(text):
@@ -90,8 +80,7 @@ def main():
         run(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return tally.report()
 
 
 def run(tmp):

@@ -31,25 +31,15 @@ import tempfile
 import time
 import zipfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from common import ok, tally  # noqa: E402  (tests/common.py)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BG = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else os.path.join(ROOT, "budgetgen")
 TRIALS = int(sys.argv[2]) if len(sys.argv) > 2 else 4
 STRAY = re.compile(r"\.tmp[0-9]+$")
 
-passed = failed = 0
-
-
-def ok(cond, what, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print("ok   ", what)
-    else:
-        failed += 1
-        print("FAIL ", what)
-        if detail:
-            print("      " + str(detail)[:2000].replace("\n", "\n      "))
-    return cond
+tally.verbose = True  # the batch checks list every check as it runs
 
 
 def build(src, out, *args, env=None):
@@ -214,8 +204,7 @@ def main():
         run(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return tally.report()
 
 
 def run(tmp):
