@@ -16,14 +16,13 @@ PKGS := freetype2 harfbuzz harfbuzz-subset xlsxwriter libzip mxml zlib libdeflat
 WARN := -Wall -Wextra -Wswitch-enum -Wshadow -Wpointer-arith -Wstrict-prototypes \
         -Wmissing-prototypes -Wformat=2 -Wundef -Wvla -Werror
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -std=gnu11 $(WARN) -DBUDGETGEN_DATADIR='"$(PREFIX)/share/budgetgen"' $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+ALL_CFLAGS = -std=gnu11 $(WARN) -Igen -DBUDGETGEN_DATADIR='"$(PREFIX)/share/budgetgen"' $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhpdf -lm
 
-# The stages, in pipeline order (see README.md).
-FRONT := util decimal diag lex parse catalog budget resolve dump sources format
-BACK  := font layout compose_util compose compose_budget linebreak paginate emit_pdf flate haru_fast emit_xlsx emit_docx \
-         hash dochash manifest pool revdiff build
-SRCS  := $(FRONT) $(BACK)
+# The stages, one folder each, in pipeline order (see README.md and gen/README.md): every .c file
+# of a stage folder is part of the program; gen/main.c holds main() and is linked only into it.
+STAGES := base front text doc emit emit/libharu batch
+SRCS  := $(patsubst gen/%.c,%,$(foreach d,$(STAGES),$(sort $(wildcard gen/$(d)/*.c))) gen/dump.c)
 OBJS  := $(SRCS:%=build/%.o)
 ASAN_OBJS := $(SRCS:%=build/asan/%.o)
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
@@ -49,15 +48,16 @@ deps: build/.deps
 build/.prefix: FORCE
 	@mkdir -p build
 	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
-build/sources.o build/build.o build/asan/sources.o build/asan/build.o: build/.prefix
+build/front/load.o build/batch/build.o build/batch/revdiff.o build/asan/front/load.o build/asan/batch/build.o \
+build/asan/batch/revdiff.o: build/.prefix
 FORCE:
 
 build/%.o: gen/%.c build/.deps
-	@mkdir -p build
+	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 build/asan/%.o: gen/%.c build/.deps
-	@mkdir -p build/asan
+	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -MMD -MP -c $< -o $@
 
 budgetgen: $(OBJS) build/main.o
@@ -68,11 +68,11 @@ build/asan/budgetgen: $(ASAN_OBJS) build/asan/main.o
 
 build/unit/%: tests/unit/%.c $(OBJS) tests/unit/unit.h
 	@mkdir -p build/unit
-	$(CC) $(ALL_CFLAGS) -Igen -o $@ $< $(OBJS) $(LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(OBJS) $(LIBS)
 
 build/asan/unit/%: tests/unit/%.c $(ASAN_OBJS) tests/unit/unit.h
 	@mkdir -p build/asan/unit
-	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -Igen -o $@ $< $(ASAN_OBJS) $(LIBS)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $< $(ASAN_OBJS) $(LIBS)
 
 # libFuzzer harnesses (tests/fuzz/fuzz_*.c), built with clang: every stage but main.c, under
 # ASan + UBSan (clang also warns about vsnprintf in util.c and diag.c, which take their format
@@ -85,11 +85,11 @@ FUZZ_OBJS := $(SRCS:%=build/fuzz/%.o)
 .SECONDARY: $(FUZZ_OBJS)
 
 build/fuzz/%.o: gen/%.c build/.deps
-	@mkdir -p build/fuzz
+	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
-	$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -Igen -o $@ $< $(FUZZ_OBJS) $(LIBS)
+	$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(LIBS)
 
 fuzz: $(FUZZERS:%=build/fuzz/fuzz_%)
 	@FUZZERS="$(FUZZERS)" sh tests/fuzz/run.sh fuzz $(FUZZ_SECONDS)

@@ -3,8 +3,8 @@
 #ifndef BUDGETGEN_DUMP_H
 #define BUDGETGEN_DUMP_H
 
-#include "model.h"
-#include "util.h"
+#include "front/model.h"
+#include "base/util.h"
 
 void dump_json(buf *out, const model_department *m);
 

@@ -7,14 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "build.h"
-#include "diag.h"
+#include "batch/build.h"
+#include "base/diag.h"
 #include "dump.h"
-#include "format.h"
-#include "lex.h"
-#include "revdiff.h"
-#include "sources.h"
-#include "version.h"
+#include "front/fmt.h"
+#include "front/lex.h"
+#include "batch/revdiff.h"
+#include "front/load.h"
+#include "base/version.h"
 
 enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
 

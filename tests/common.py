@@ -50,7 +50,7 @@ def squash(s):
 
 
 def safe_name(s, limit):
-    """gen/build.c's build_safe_name: characters no file system accepts become _, at most limit
+    """gen/batch/build.c's build_safe_name: characters no file system accepts become _, at most limit
     bytes of whole characters, no trailing dots or blanks."""
     out, size = [], 0
     for ch in s:

@@ -84,6 +84,13 @@ summarized() {
 	echo "  $name: $line"
 }
 
+# ---- 0. structure ---------------------------------------------------------------------------------
+
+# tests/structure/layers.sh: every include in gen/ is allowed by gen/README.md's table of stages.
+section "structure (tests/structure)"
+sh tests/structure/layers.sh >"$tmp/out" 2>&1
+summarized "tests/structure/layers.sh" "$tmp/out" $?
+
 # ---- 1. unit tests -----------------------------------------------------------------------------
 
 section "unit tests"

@@ -7,7 +7,7 @@
 #   tests/diag/generated/<case>.*    inputs written by this script into a temporary directory
 #                                    (bytes we do not commit: invalid UTF-8, NUL, 1 MB lines, …)
 # Files under tests/diag/include/ are fragments for 包含：, not cases. Finally every message of the
-# table in gen/diag.c must appear in some .expected file under tests/ (other areas' golden files
+# table in gen/base/diag.c must appear in some .expected file under tests/ (other areas' golden files
 # count too), or the run fails.
 #
 # usage: sh tests/diag/run.sh [--update] BUDGETGEN
@@ -327,11 +327,11 @@ done
 tab=$(printf '\t')
 missing=
 sed -n 's/^[[:space:]]*\[\(D_[A-Z0-9_]*\)\] = {DIAG_\([A-Z]*\), "[^"]*", "\(.*\)"},$/\1'"$tab"'\2'"$tab"'\3/p' \
-	gen/diag.c >"$tmp/table"
+	gen/base/diag.c >"$tmp/table"
 find tests -name '*.expected' -exec cat {} + >"$tmp/all-expected"
 ncodes=$(grep -c '^D_' "$tmp/table")
 if [ "$ncodes" -lt 1 ]; then
-	missing=" (no message table found in gen/diag.c)"
+	missing=" (no message table found in gen/base/diag.c)"
 fi
 while IFS="$tab" read -r code level format; do
 	level=$(echo "$level" | tr 'A-Z' 'a-z')

@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "catalog.h"
-#include "diag.h"
-#include "parse.h"
-#include "resolve.h"
-#include "util.h"
+#include "front/catalog.h"
+#include "base/diag.h"
+#include "front/parse.h"
+#include "front/resolve.h"
+#include "base/util.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -13,13 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "catalog.h"
-#include "diag.h"
+#include "front/catalog.h"
+#include "base/diag.h"
 #include "dump.h"
-#include "format.h"
-#include "parse.h"
-#include "resolve.h"
-#include "util.h"
+#include "front/fmt.h"
+#include "front/parse.h"
+#include "front/resolve.h"
+#include "base/util.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

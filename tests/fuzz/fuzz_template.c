@@ -10,14 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compose.h"
-#include "diag.h"
-#include "emit_docx.h"
-#include "font.h"
-#include "layout.h"
-#include "paginate.h"
-#include "sources.h"
-#include "util.h"
+#include "doc/compose.h"
+#include "base/diag.h"
+#include "emit/docx.h"
+#include "text/font.h"
+#include "doc/layouts.h"
+#include "emit/paginate.h"
+#include "front/load.h"
+#include "base/util.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -10,12 +10,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "compose.h"
-#include "diag.h"
-#include "emit_xlsx.h"
-#include "layout.h"
-#include "paginate.h"
-#include "sources.h"
+#include "doc/compose.h"
+#include "base/diag.h"
+#include "emit/xlsx.h"
+#include "doc/layouts.h"
+#include "emit/paginate.h"
+#include "front/load.h"
 
 static double now_ms(void)
 {

@@ -3,7 +3,7 @@
  * traps, exact formatting, and long sums that must stay exact. */
 #include <stdint.h>
 
-#include "decimal.h"
+#include "base/decimal.h"
 #include "unit.h"
 
 /* ---- parsing ------------------------------------------------------------------ */

@@ -13,9 +13,9 @@
 #include <unistd.h>
 #include <zip.h>
 
-#include "emit_docx.h"
+#include "emit/docx.h"
 #include "unit.h"
-#include "util.h"
+#include "base/util.h"
 
 #define MM(x) MPT_FROM_MM(x)
 

@@ -10,9 +10,9 @@
 #include <unistd.h>
 #include <zip.h>
 
-#include "emit_xlsx.h"
+#include "emit/xlsx.h"
 #include "unit.h"
-#include "util.h"
+#include "base/util.h"
 
 #define MM(x) MPT_FROM_MM(x)
 

@@ -1,4 +1,4 @@
-/* test_flate.c — libharu's Flate streams served by libdeflate (gen/flate.c): this program, like
+/* test_flate.c — libharu's Flate streams served by libdeflate (gen/emit/libharu/flate.c): this program, like
  * budgetgen, has flate.o linked in, so its deflateInit_/deflate/deflateEnd calls reach the shim
  * exactly as libharu's do. Every stream is read back with zlib's own inflate and compared with
  * its input, for inputs like libharu's (a content stream, a font subset, a CIDToGIDMap, nothing)

@@ -1,8 +1,8 @@
-/* test_font.c — unit tests of gen/font.c against the Debian fonts named in fonts/roles.conf: role resolution,
+/* test_font.c — unit tests of gen/text/font.c against the Debian fonts named in fonts/roles.conf: role resolution,
  * coverage and fallback, runs, advance widths and their cache, subsetting, memfd, roles.conf errors, drop-ins
  * and allocation failures. Run from the repository root (or pass the roles.conf path); prints "N passed, M failed". */
 #define _GNU_SOURCE
-#include "../../gen/font.h"
+#include "text/font.h"
 
 #include <stdio.h>
 #include <stdlib.h>

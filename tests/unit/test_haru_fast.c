@@ -1,4 +1,4 @@
-/* test_haru_fast.c — libharu's helpers done faster in the executable (gen/haru_fast.c): the
+/* test_haru_fast.c — libharu's helpers done faster in the executable (gen/emit/libharu/haru_fast.c): the
  * definitions libharu finds first are budgetgen's, and they answer as libharu's own (looked up
  * past ours with dlsym RTLD_NEXT) — HPDF_MemCpy and HPDF_MemSet write the same bytes and return
  * the same pointer for every length and alignment, including the overlapping copy libharu's
@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "font.h"
+#include "text/font.h"
 #include "unit.h"
-#include "util.h"
+#include "base/util.h"
 
 typedef HPDF_BYTE *(*memcpy_fn)(HPDF_BYTE *, const HPDF_BYTE *, HPDF_UINT);
 typedef void *(*memset_fn)(void *, HPDF_BYTE, HPDF_UINT);

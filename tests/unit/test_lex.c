@@ -3,7 +3,7 @@
  * diag_flush() quotes those lines with a caret under the column. */
 #include <stdlib.h>
 
-#include "lex.h"
+#include "front/lex.h"
 #include "unit.h"
 
 /* One lexed text with everything it needs; freed by lexed_free(). */

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "linebreak.h"
+#include "text/linebreak.h"
 #include "unit.h"
-#include "util.h"
+#include "base/util.h"
 
 enum { EM = 10000 }; /* a 10 pt font */
 

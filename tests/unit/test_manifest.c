@@ -7,11 +7,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dochash.h"
-#include "hash.h"
-#include "manifest.h"
+#include "doc/dochash.h"
+#include "base/hash.h"
+#include "batch/manifest.h"
 #include "unit.h"
-#include "util.h"
+#include "base/util.h"
 
 static const char *hex_of(const void *data, size_t n)
 {

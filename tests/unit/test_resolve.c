@@ -4,8 +4,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 
-#include "parse.h"
-#include "resolve.h"
+#include "front/parse.h"
+#include "front/resolve.h"
 #include "unit.h"
 
 /* One parsed and resolved source; freed by resolved_free(). */

@@ -43,7 +43,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from common import ok, run, safe_name, squash, tally  # noqa: E402,F401  (tests/common.py)
 
 
-# ---- layouts and fonts, read independently of gen/layout.c ------------------------------------
+# ---- layouts and fonts, read independently of gen/doc/layouts.c ------------------------------------
 
 def read_layout(name):
     """{'widths': [mm…], 'page': '纵向'|'横向'} of layouts/NAME.layout."""

@@ -1,0 +1,1484 @@
+/* build.c — the build driver (build.h): which outputs a batch build must make, making them in
+ * worker processes, and replacing each department's files at once. Owns the output file names,
+ * the keys that say what each output is made from, the progress line and the summary.
+ *
+ * A build runs in three steps:
+ *   1. examine, in the parent, each department in path order: unchanged when the key of its input
+ *      files (plus layouts, catalogues, fonts, program, SOURCE_DATE_EPOCH) equals its manifest's
+ *      and its files are as written; otherwise parse, check and compose it, hash every output's
+ *      document IR (dochash.h) and mark dirty each output whose key changed or whose file is
+ *      missing or touched. Departments that no longer exist are removed.
+ *   2. render the dirty outputs in jobs (the booklet's three files; chunks of project sheets),
+ *      in -j worker processes (pool.h); each output goes to an unnamed file in its directory.
+ *   3. when a department's jobs are in, commit: one transaction (manifest.h) links its new files,
+ *      deletes its stale ones and replaces its manifest. Messages are printed in path order.
+ * Map: names · keys · examining · rendering (worker side) · committing · progress · build_run. */
+#define _GNU_SOURCE /* sched_getaffinity */
+#include "batch/build.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "doc/compose.h"
+#include "base/diag.h"
+#include "doc/dochash.h"
+#include "emit/docx.h"
+#include "emit/pdf.h"
+#include "emit/xlsx.h"
+#include "doc/layouts.h"
+#include "batch/manifest.h"
+#include "emit/paginate.h"
+#include "batch/pool.h"
+#include "front/load.h"
+#include "base/version.h"
+
+enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_IO = 3 };
+
+/* ---- names ------------------------------------------------------------------------------------ */
+
+char *build_safe_name(const char *title, size_t max_bytes)
+{
+	buf b = {0};
+	size_t n = strlen(title), k;
+	for (size_t i = 0; i < n; i += k) {
+		uint32_t cp;
+		k = utf8_decode(title + i, n - i, &cp);
+		if (!k) {
+			k = 1;
+			continue;
+		}
+		bool bad = cp < 0x20 || cp == 0x7F || (cp < 0x80 && strchr("/\\:*?\"<>|", (int)cp));
+		if (b.len + (bad ? 1 : k) > max_bytes)
+			break;
+		if (bad)
+			buf_putc(&b, '_');
+		else if (!(b.len == 0 && (cp == '.' || cp_is_space(cp))))
+			buf_put(&b, title + i, k);
+	}
+	while (b.len && (b.data[b.len - 1] == '.' || b.data[b.len - 1] == ' '))
+		b.data[--b.len] = '\0';
+	if (!b.len)
+		buf_puts(&b, "未命名");
+	return b.data;
+}
+
+/* The department's directory, relative to OUT: "2025-汉沽管理区人力资源和社会保障局". */
+static char *department_dir(const model_department *m)
+{
+	char *name = build_safe_name(m->name, 150);
+	size_t n = strlen(name) + 32;
+	char *path = xmalloc(n);
+	snprintf(path, n, "%d-%s", m->year, name);
+	free(name);
+	return path;
+}
+
+/* The kinds of output, in a department's order. ORDER out_kind: kind_names. */
+typedef enum out_kind { OUT_BOOKLET_PDF, OUT_BOOKLET_XLSX, OUT_BOOKLET_DOCX, OUT_PROJECT } out_kind;
+
+static const char *const kind_names[] = {"booklet.pdf", "booklet.xlsx", "booklet.docx", "project.pdf"};
+
+/* Output i of a department, relative to OUT: the three booklet files, then one sheet per project,
+ * "项目/07-人才工作专项资金.pdf" (the number keeps the files in the booklet's order). */
+static char *output_name(const char *dir, const model_department *m, size_t i)
+{
+	static const char *const ext[] = {"pdf", "xlsx", "docx"};
+	buf b = {0};
+	if (i < 3) {
+		buf_printf(&b, "%s/%d年部门预算绩效目标.%s", dir, m->year, ext[i]);
+	} else {
+		const model_project *p = &m->projects[i - 3];
+		char *name = build_safe_name(p->name, 150);
+		buf_printf(&b, "%s/项目/%02zu-%s.pdf", dir, p->number, name);
+		free(name);
+	}
+	return b.data;
+}
+
+static out_kind kind_of(size_t i)
+{
+	return i < 3 ? (out_kind)i : OUT_PROJECT;
+}
+
+static char *join(const char *a, const char *b)
+{
+	size_t n = strlen(a) + strlen(b) + 2;
+	char *s = xmalloc(n);
+	snprintf(s, n, "%s/%s", a, b);
+	return s;
+}
+
+/* ---- the driver's state ------------------------------------------------------------------------- */
+
+/* One output file of a department being built. */
+typedef struct output {
+	char *rel;                  /* relative to OUT */
+	hash_digest key;
+	const manifest_output *old; /* the file as recorded, when it can be kept as it is */
+	bool dirty;                 /* to be rendered */
+	/* the rendering's result */
+	bool done, failed;
+	int fd;                     /* the new file, unnamed (or named tmp) until committed */
+	char *tmp;
+	int64_t size, mtime_ns;
+	manifest_glyph *glyphs;
+	size_t nglyphs;
+	char *error;                /* why it failed */
+	bool write_error;           /* D_WRITE_FAILED rather than D_RENDER_FAILED */
+} output;
+
+typedef enum dept_state {
+	DEPT_UNCHANGED, /* nothing to do; messages from its manifest */
+	DEPT_BUILD,     /* outputs to render or a manifest to update */
+	DEPT_FAILED     /* errors: nothing is touched */
+} dept_state;
+
+typedef struct dept {
+	const char *path;           /* as found */
+	char *real;                 /* real path (NULL when unreadable) */
+	dept_state state;
+	int status;                 /* its exit status */
+	manifest *own;              /* its manifest (by source path), or NULL */
+	manifest *taken;            /* the manifest of its directory left by a source not in this build */
+	hash_digest key;
+	char *name, *dir;
+	char **inputs;
+	size_t ninputs;
+	output *outs;
+	size_t nouts;
+	size_t jobs_left;
+	buf text;                   /* its check messages, as printed (kept in the manifest) */
+	buf render_text;            /* messages of rendering and writing */
+	bool finished, printed, changed;
+	size_t written, deleted;
+} dept;
+
+typedef struct builder {
+	const build_options *opt;
+	diag_ctx *d;                /* messages of the build as a whole */
+	arena *la;
+	const layout_set *layouts;
+	font_set *fonts;
+	const char *layouts_dir, *fonts_conf, *templates;
+	char *state;                /* OUT/.budgetgen */
+	int lock;                   /* fd holding its lock, or -1 */
+	hash_cache *hashes;
+	hash_digest program, fonts_key, templates_key, resources;
+	manifest *manifests;
+	size_t nmanifests;
+	bool *manifest_used;
+	dept *depts;
+	size_t ndepts;
+	char **claimed;             /* directories claimed in this build, by department */
+	size_t nclaimed;
+	int status;
+	size_t built, unchanged, failed, removed, written, deleted;
+	/* the worker's cache: the department it loaded last */
+	size_t cached;              /* index + 1, 0 for none */
+	department_load cache_load;
+	diag_ctx *cache_diag;
+	/* printing */
+	size_t next_print;
+	bool tty;
+	double start, last_draw;
+	bool line_shown;
+} builder;
+
+static double now_seconds(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void raise_status(int *status, int s)
+{
+	if (s == EXIT_IO || (s == EXIT_INPUT && *status == EXIT_OK))
+		*status = s;
+}
+
+/* ---- keys --------------------------------------------------------------------------------------- */
+
+/* What every output depends on besides its document: the program, the fonts, the date. Word
+ * files also on the templates. */
+static hash_digest output_key(const builder *b, out_kind k, const hash_digest *ir)
+{
+	hash_ctx c;
+	hash_init(&c);
+	hash_str(&c, "budgetgen output 1");
+	hash_str(&c, kind_names[k]);
+	hash_digest_add(&c, ir);
+	hash_digest_add(&c, &b->program);
+	hash_digest_add(&c, &b->fonts_key);
+	hash_u64(&c, (uint64_t)b->opt->epoch);
+	if (k == OUT_BOOKLET_DOCX)
+		hash_digest_add(&c, &b->templates_key);
+	return hash_final(&c);
+}
+
+/* A department's key: the resources, the path messages quote, and each file it was read from. */
+static hash_digest dept_key(const builder *b, const char *given, const hash_digest *files, size_t n)
+{
+	hash_ctx c;
+	hash_init(&c);
+	hash_str(&c, "budgetgen department 1");
+	hash_digest_add(&c, &b->resources);
+	hash_str(&c, given);
+	hash_u64(&c, n);
+	for (size_t i = 0; i < n; i++)
+		hash_digest_add(&c, &files[i]);
+	return hash_final(&c);
+}
+
+/* The key of a loaded department, from the texts its parse read (diag's files). */
+static hash_digest loaded_key(const builder *b, const char *given, const diag_ctx *d)
+{
+	size_t n = diag_file_count(d);
+	hash_digest *h = xcalloc(n ? n : 1, sizeof *h);
+	for (size_t i = 0; i < n; i++)
+		h[i] = hash_bytes(diag_file(d, i)->text, diag_file(d, i)->len);
+	hash_digest k = dept_key(b, given, h, n);
+	free(h);
+	return k;
+}
+
+/* The program, the fonts, the layouts and catalogues: every department depends on them. */
+static bool resource_keys(builder *b)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	hash_digest h = {0};
+	if (n > 0) {
+		exe[n] = '\0';
+		hash_cache_file(b->hashes, exe, &h);
+	}
+	hash_ctx c;
+	hash_init(&c);
+	hash_str(&c, BUDGETGEN_VERSION);
+	hash_digest_add(&c, &h);
+	b->program = hash_final(&c);
+
+	int e = 0;
+	hash_init(&c);
+	hash_digest conf;
+	if ((e = hash_file(b->fonts_conf, &conf)) != 0)
+		goto fail;
+	hash_digest_add(&c, &conf);
+	for (size_t i = 0; i < font_set_face_count(b->fonts); i++) {
+		font_face *f = font_set_face(b->fonts, i);
+		hash_str(&c, font_face_path(f));
+		hash_u64(&c, (uint64_t)font_face_index(f));
+		if ((e = hash_cache_file(b->hashes, font_face_path(f), &h)) != 0)
+			goto fail;
+		hash_digest_add(&c, &h);
+	}
+	b->fonts_key = hash_final(&c);
+
+	hash_init(&c);
+	if ((e = hash_tree(&c, b->templates)) != 0)
+		goto fail;
+	b->templates_key = hash_final(&c);
+
+	hash_init(&c);
+	hash_str(&c, "budgetgen resources 1");
+	hash_digest_add(&c, &b->program);
+	hash_digest_add(&c, &b->fonts_key);
+	hash_u64(&c, (uint64_t)b->opt->epoch);
+	if ((e = hash_tree(&c, b->layouts_dir)) != 0)
+		goto fail;
+	struct stat st;
+	if (stat(sources_catalog_dir(), &st) == 0 && (e = hash_tree(&c, sources_catalog_dir())) != 0)
+		goto fail;
+	b->resources = hash_final(&c);
+	return true;
+fail:
+	diag_report(b->d, (srcloc){0}, D_FILE_READ, b->layouts_dir, errno_text(e));
+	return false;
+}
+
+/* ---- examining ------------------------------------------------------------------------------------ */
+
+static manifest *manifest_by_source(builder *b, const char *real)
+{
+	for (size_t i = 0; real && i < b->nmanifests; i++)
+		if (strcmp(b->manifests[i].source, real) == 0)
+			return &b->manifests[i];
+	return NULL;
+}
+
+static bool source_in_build(const builder *b, const char *real)
+{
+	for (size_t i = 0; i < b->ndepts; i++)
+		if (b->depts[i].real && strcmp(b->depts[i].real, real) == 0)
+			return true;
+	return false;
+}
+
+/* Claims a department directory for this build; false when another department has it. */
+static const char *claim(builder *b, const char *dir, const char *path)
+{
+	for (size_t i = 0; i < b->nclaimed; i++)
+		if (strcmp(b->claimed[2 * i], dir) == 0)
+			return b->claimed[2 * i + 1];
+	b->claimed = xrealloc(b->claimed, 2 * (b->nclaimed + 1) * sizeof *b->claimed);
+	b->claimed[2 * b->nclaimed] = xstrdup(dir);
+	b->claimed[2 * b->nclaimed + 1] = xstrdup(path);
+	b->nclaimed++;
+	return NULL;
+}
+
+/* Whether the file at OUT/rel is the one the manifest recorded. */
+static bool intact(const builder *b, const manifest_output *o)
+{
+	char *path = join(b->opt->out_dir, o->path);
+	struct stat st;
+	bool ok = stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == o->size &&
+	          (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec == o->mtime_ns;
+	free(path);
+	return ok;
+}
+
+/* Unchanged: same key from the files it was read from, every output as written. */
+static bool unchanged(builder *b, dept *d)
+{
+	manifest *m = d->own;
+	if (!m || b->opt->force || strcmp(m->given, d->path) != 0 || !m->ninputs)
+		return false;
+	hash_digest *h = xcalloc(m->ninputs, sizeof *h);
+	bool ok = true;
+	for (size_t i = 0; i < m->ninputs && ok; i++)
+		ok = hash_file(m->inputs[i], &h[i]) == 0;
+	if (ok) {
+		hash_digest k = dept_key(b, d->path, h, m->ninputs);
+		ok = hash_equal(&k, &m->key);
+	}
+	free(h);
+	for (size_t i = 0; i < m->noutputs && ok; i++)
+		ok = intact(b, &m->outputs[i]);
+	return ok;
+}
+
+static void fail_dept(dept *d, int status, diag_ctx *dc, const char *why)
+{
+	if (why)
+		diag_report(dc, (srcloc){0}, D_RENDER_FAILED, d->path, why);
+	d->state = DEPT_FAILED;
+	raise_status(&d->status, status);
+}
+
+/* Flushes a diag context into a buffer. */
+static void flush_to(diag_ctx *dc, buf *out)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		util_oom();
+	diag_flush(dc, f);
+	fclose(f);
+	buf_put(out, text, len);
+	free(text);
+}
+
+/* The outputs of a loaded department with their keys; false (reported) on a layout problem. */
+static bool plan_outputs(builder *b, dept *d, const model_department *m, diag_ctx *dc)
+{
+	char err[1024];
+	d->nouts = 3 + m->nprojects;
+	d->outs = xcalloc(d->nouts, sizeof *d->outs);
+	for (size_t i = 0; i < d->nouts; i++) {
+		d->outs[i].rel = output_name(d->dir, m, i);
+		d->outs[i].fd = -1;
+	}
+	arena *a = arena_new();
+	const doc_document *doc = compose_booklet(a, m, b->layouts, err, sizeof err);
+	bool ok = doc != NULL;
+	if (ok) {
+		hash_digest ir = doc_hash(doc);
+		for (size_t i = 0; i < 3; i++)
+			d->outs[i].key = output_key(b, kind_of(i), &ir);
+	} else {
+		char *path = join(b->opt->out_dir, d->outs[0].rel);
+		diag_report(dc, (srcloc){0}, D_RENDER_FAILED, path, err);
+		free(path);
+	}
+	arena_free(a);
+	for (size_t p = 0; p < m->nprojects && ok; p++) {
+		a = arena_new();
+		doc = compose_project(a, m, p, b->layouts, err, sizeof err);
+		if (doc) {
+			hash_digest ir = doc_hash(doc);
+			d->outs[3 + p].key = output_key(b, OUT_PROJECT, &ir);
+		} else {
+			char *path = join(b->opt->out_dir, d->outs[3 + p].rel);
+			diag_report(dc, (srcloc){0}, D_RENDER_FAILED, path, err);
+			free(path);
+			ok = false;
+		}
+		arena_free(a);
+	}
+	return ok;
+}
+
+/* Marks what must be rendered: outputs whose recorded file is not this key or not intact. */
+static void mark_dirty(builder *b, dept *d)
+{
+	manifest *reuse = d->own && strcmp(d->own->dir, d->dir) == 0 ? d->own : d->taken;
+	for (size_t i = 0; i < d->nouts; i++) {
+		output *o = &d->outs[i];
+		o->dirty = true;
+		for (size_t k = 0; reuse && !b->opt->force && k < reuse->noutputs; k++) {
+			const manifest_output *r = &reuse->outputs[k];
+			if (strcmp(r->path, o->rel) == 0 && hash_equal(&r->key, &o->key) && intact(b, r)) {
+				o->old = r;
+				o->dirty = false;
+			}
+		}
+	}
+}
+
+/* Step 1 for one department. */
+static void examine(builder *b, dept *d)
+{
+	d->own = manifest_by_source(b, d->real);
+	if (d->own)
+		b->manifest_used[d->own - b->manifests] = true;
+	if (unchanged(b, d)) {
+		const char *holder = claim(b, d->own->dir, d->path);
+		if (!holder) {
+			d->state = DEPT_UNCHANGED;
+			buf_put(&d->text, d->own->messages, d->own->nmessages);
+			return;
+		}
+	}
+	diag_ctx *dc = diag_new();
+	if (!b->opt->all_warnings) /* a build is about documents: fold long runs of one warning */
+		diag_set_limit(dc, 10);
+	department_load l = department_load_file(dc, d->path);
+	if (!l.model) {
+		fail_dept(d, EXIT_IO, dc, NULL);
+	} else if (l.errors) {
+		fail_dept(d, EXIT_INPUT, dc, "源文件有错误，未生成任何文件，已有的输出保持不变");
+	} else {
+		d->key = loaded_key(b, d->path, dc);
+		d->name = xstrdup(l.model->name);
+		d->dir = department_dir(l.model);
+		d->ninputs = diag_file_count(dc);
+		d->inputs = xcalloc(d->ninputs ? d->ninputs : 1, sizeof *d->inputs);
+		for (size_t i = 0; i < d->ninputs; i++) {
+			char *r = realpath(diag_file(dc, i)->path, NULL);
+			d->inputs[i] = r ? r : xstrdup(diag_file(dc, i)->path);
+		}
+		const char *holder = claim(b, d->dir, d->path);
+		if (holder) {
+			char why[1024];
+			snprintf(why, sizeof why, "它的输出目录“%s”与“%s”相同，未生成任何文件", d->dir, holder);
+			fail_dept(d, EXIT_INPUT, dc, why);
+		} else if (!plan_outputs(b, d, l.model, dc)) {
+			fail_dept(d, EXIT_IO, dc, NULL);
+		} else {
+			for (size_t i = 0; i < b->nmanifests && !d->taken; i++) {
+				manifest *m = &b->manifests[i];
+				if (m != d->own && strcmp(m->dir, d->dir) == 0 && !source_in_build(b, m->source)) {
+					d->taken = m;
+					b->manifest_used[i] = true;
+				}
+			}
+			d->state = DEPT_BUILD;
+			mark_dirty(b, d);
+		}
+	}
+	flush_to(dc, &d->text);
+	department_load_free(&l);
+	diag_free(dc);
+}
+
+/* ---- rendering (in a worker, or in the driver with -j 1) ---------------------------------------- */
+
+/* A job: department index, then the indices of the outputs to render (32 bits each). */
+typedef struct job_header {
+	uint32_t dept;
+	uint32_t n;
+} job_header;
+
+static void put_u32(buf *b, uint32_t v)
+{
+	buf_put(b, &v, sizeof v);
+}
+
+static void put_i64(buf *b, int64_t v)
+{
+	buf_put(b, &v, sizeof v);
+}
+
+static void put_str(buf *b, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	put_u32(b, (uint32_t)n);
+	if (n)
+		buf_put(b, s, n);
+}
+
+/* Reading a result back; every read is checked against the end. */
+typedef struct reader {
+	const char *p, *end;
+	bool bad;
+} reader;
+
+static void get(reader *r, void *out, size_t n)
+{
+	if ((size_t)(r->end - r->p) < n) {
+		r->bad = true;
+		memset(out, 0, n);
+		return;
+	}
+	memcpy(out, r->p, n);
+	r->p += n;
+}
+
+static uint32_t get_u32(reader *r)
+{
+	uint32_t v;
+	get(r, &v, sizeof v);
+	return v;
+}
+
+static int64_t get_i64(reader *r)
+{
+	int64_t v;
+	get(r, &v, sizeof v);
+	return v;
+}
+
+static char *get_str(reader *r)
+{
+	uint32_t n = get_u32(r);
+	if (r->bad || (size_t)(r->end - r->p) < n) {
+		r->bad = true;
+		return xstrdup("");
+	}
+	char *s = xmalloc((size_t)n + 1);
+	memcpy(s, r->p, n);
+	s[n] = '\0';
+	r->p += n;
+	return s;
+}
+
+/* Result of one output: state 0 written (an fd follows the message), 1 render failed, 2 write
+ * failed. */
+static void put_result(buf *r, uint32_t idx, uint32_t state, int64_t size, int64_t mtime,
+                       const char *tmp, const char *error, const pg_result *pages)
+{
+	put_u32(r, idx);
+	put_u32(r, state);
+	put_i64(r, size);
+	put_i64(r, mtime);
+	put_str(r, tmp);
+	put_str(r, error);
+	size_t n = pages ? pages->nmissing : 0;
+	put_u32(r, (uint32_t)n);
+	for (size_t i = 0; i < n; i++) {
+		put_u32(r, pages->missing[i].cp);
+		put_u32(r, (uint32_t)pages->missing[i].status);
+		put_str(r, pages->missing[i].context);
+	}
+}
+
+/* The department of a job, loaded (and kept for the next job of the same department). */
+static const model_department *job_department(builder *b, size_t di)
+{
+	if (b->cached != di + 1) {
+		if (b->cached) {
+			department_load_free(&b->cache_load);
+			diag_free(b->cache_diag);
+		}
+		b->cache_diag = diag_new();
+		b->cache_load = department_load_file(b->cache_diag, b->depts[di].path);
+		b->cached = di + 1;
+		hash_digest k = loaded_key(b, b->depts[di].path, b->cache_diag);
+		if (!b->cache_load.model || b->cache_load.errors || !hash_equal(&k, &b->depts[di].key)) {
+			department_load_free(&b->cache_load);
+			b->cache_load.model = NULL;
+		}
+	}
+	return b->cache_load.model;
+}
+
+/* Renders output idx of department m (pages: the booklet's layout, shared by its three files). */
+static int render_output(builder *b, const model_department *m, size_t idx, arena *a,
+                         const doc_document **doc, const pg_result **pages, buf *out, char *err,
+                         size_t errlen)
+{
+	if (!*doc)
+		*doc = idx < 3 ? compose_booklet(a, m, b->layouts, err, errlen)
+		               : compose_project(a, m, idx - 3, b->layouts, err, errlen);
+	if (!*doc)
+		return -1;
+	if (!*pages)
+		*pages = paginate(a, b->fonts, *doc);
+	switch (kind_of(idx)) {
+	case OUT_BOOKLET_PDF:
+	case OUT_PROJECT:
+		return emit_pdf(*doc, *pages, b->fonts, b->opt->epoch, out, err, errlen);
+	case OUT_BOOKLET_XLSX:
+		return emit_xlsx_buf(*doc, *pages, b->fonts, b->opt->epoch, out, err, errlen);
+	case OUT_BOOKLET_DOCX:
+		return emit_docx_buf(*doc, *pages, b->fonts, b->opt->epoch, b->templates, out, err, errlen);
+	}
+	return -1;
+}
+
+/* Writes data to a new unnamed file in the output's directory. Returns the fd, or -1 with errno. */
+static int write_new_file(const builder *b, const char *rel, const buf *data, char **tmp,
+                          int64_t *size, int64_t *mtime)
+{
+	char *final = join(b->opt->out_dir, rel);
+	char *dir = xstrdup(final);
+	*strrchr(dir, '/') = '\0';
+	int e = dir_make(dir), fd = -1;
+	if (!e && (fd = tmpfile_open(dir, final, tmp)) < 0)
+		e = errno;
+	if (!e && (e = fd_write_all(fd, data->data ? data->data : "", data->len)) == 0) {
+		struct stat st;
+		if (fstat(fd, &st) != 0)
+			e = errno;
+		*size = st.st_size;
+		*mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	}
+	if (e && fd >= 0) {
+		close(fd);
+		if (*tmp)
+			unlink(*tmp);
+		fd = -1;
+	}
+	free(dir);
+	free(final);
+	errno = e;
+	return fd;
+}
+
+/* pool_work_fn: renders the outputs a job names; answers with one record and one fd each. */
+static void run_job(void *ctx, const void *job, size_t len, pool_msg *res)
+{
+	builder *b = ctx;
+	job_header h;
+	if (len < sizeof h)
+		return;
+	memcpy(&h, job, sizeof h);
+	const uint32_t *idx = (const uint32_t *)((const char *)job + sizeof h);
+	const model_department *m = job_department(b, h.dept);
+	put_u32(&res->data, h.dept);
+	put_u32(&res->data, m ? 0 : 1);
+	put_u32(&res->data, h.n);
+	res->fds = xcalloc(h.n ? h.n : 1, sizeof *res->fds);
+	arena *booklet = arena_new();
+	const doc_document *bdoc = NULL;
+	const pg_result *bpages = NULL;
+	for (uint32_t k = 0; k < h.n; k++) {
+		size_t i = idx[k];
+		output *o = &b->depts[h.dept].outs[i];
+		char err[1024] = "";
+		if (!m) {
+			put_result(&res->data, (uint32_t)i, 1, 0, 0, NULL, "源文件在生成过程中被修改，请重新生成", NULL);
+			continue;
+		}
+		arena *a = i < 3 ? booklet : arena_new();
+		const doc_document *pdoc = NULL;
+		const pg_result *ppages = NULL;
+		buf data = {0};
+		int r = i < 3 ? render_output(b, m, i, a, &bdoc, &bpages, &data, err, sizeof err)
+		              : render_output(b, m, i, a, &pdoc, &ppages, &data, err, sizeof err);
+		const pg_result *pages = i < 3 ? bpages : ppages;
+		if (r != 0) {
+			put_result(&res->data, (uint32_t)i, 1, 0, 0, NULL, err[0] ? err : "生成失败", NULL);
+		} else {
+			char *tmp = NULL;
+			int64_t size = 0, mtime = 0;
+			int fd = write_new_file(b, o->rel, &data, &tmp, &size, &mtime);
+			if (fd < 0) {
+				put_result(&res->data, (uint32_t)i, 2, 0, 0, NULL, errno_text(errno), pages);
+			} else {
+				put_result(&res->data, (uint32_t)i, 0, size, mtime, tmp, NULL, pages);
+				res->fds[res->nfds++] = fd;
+			}
+			free(tmp);
+		}
+		buf_free(&data);
+		if (i >= 3)
+			arena_free(a);
+	}
+	arena_free(booklet);
+}
+
+/* Takes a job's result into the department's outputs. */
+static void take_result(builder *b, pool_msg *res, bool crashed, bool said, size_t di,
+                        const uint32_t *idx, size_t n)
+{
+	dept *d = &b->depts[di];
+	reader r = {res->data.data, res->data.data + res->data.len, false};
+	size_t fdi = 0;
+	if (!crashed) {
+		get_u32(&r); /* department, status */
+		get_u32(&r);
+		uint32_t count = get_u32(&r);
+		for (uint32_t k = 0; k < count && !r.bad; k++) {
+			uint32_t i = get_u32(&r), state = get_u32(&r);
+			int64_t size = get_i64(&r), mtime = get_i64(&r);
+			char *tmp = get_str(&r), *error = get_str(&r);
+			uint32_t ng = get_u32(&r);
+			if (r.bad || i >= d->nouts || ng > 1000000) {
+				r.bad = true;
+				free(tmp);
+				free(error);
+				break;
+			}
+			output *o = &d->outs[i];
+			o->glyphs = xcalloc(ng ? ng : 1, sizeof *o->glyphs);
+			for (uint32_t g = 0; g < ng; g++) {
+				o->glyphs[g].cp = get_u32(&r);
+				o->glyphs[g].status = (int)get_u32(&r);
+				o->glyphs[g].context = get_str(&r);
+				o->nglyphs++;
+			}
+			o->done = true;
+			if (state == 0 && fdi < res->nfds) {
+				o->fd = res->fds[fdi];
+				res->fds[fdi++] = -1;
+				o->tmp = *tmp ? tmp : NULL;
+				o->size = size;
+				o->mtime_ns = mtime;
+				if (!o->tmp)
+					free(tmp);
+			} else {
+				o->failed = true;
+				o->write_error = state == 2;
+				o->error = *error ? xstrdup(error) : xstrdup("生成失败");
+				free(tmp);
+			}
+			free(error);
+		}
+	}
+	for (size_t k = 0; k < n; k++) {
+		output *o = &d->outs[idx[k]];
+		if (!o->done) {
+			o->done = o->failed = true;
+			o->error = said ? NULL
+			                : xstrdup(crashed ? "生成它的工作进程意外终止" : "工作进程的结果无法读取");
+		}
+	}
+	for (size_t k = fdi; k < res->nfds; k++)
+		if (res->fds[k] >= 0)
+			close(res->fds[k]);
+	res->nfds = 0;
+}
+
+/* ---- committing --------------------------------------------------------------------------------- */
+
+static void note_waiting(void)
+{
+	fputs("等待同一输出目录上的另一个 budgetgen 结束……\n", stderr);
+}
+
+/* OUT/.budgetgen, created and locked (once). Returns 0 or an errno value. */
+static int ensure_state(builder *b)
+{
+	if (b->lock >= 0)
+		return 0;
+	b->lock = manifest_lock(b->state, b->tty ? note_waiting : NULL);
+	return b->lock >= 0 ? 0 : errno;
+}
+
+/* The warnings for characters no font draws, each character once, in output order. */
+static void report_glyphs(diag_ctx *dc, const manifest_glyph *g, size_t n, uint32_t **seen,
+                          size_t *nseen)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool dup = false;
+		for (size_t k = 0; k < *nseen && !dup; k++)
+			dup = (*seen)[k] == g[i].cp;
+		if (dup)
+			continue;
+		*seen = xrealloc(*seen, (*nseen + 1) * sizeof **seen);
+		(*seen)[(*nseen)++] = g[i].cp;
+		char ch[5] = {0};
+		utf8_encode(g[i].cp, ch);
+		diag_report(dc, (srcloc){0}, D_GLYPH_MISSING, ch, (unsigned)g[i].cp,
+		            g[i].status == FONT_GLYPH_ASTRAL ? "（超出基本多文种平面，PDF 无法绘制）" : "",
+		            g[i].context);
+	}
+}
+
+static void unchanged_glyphs(dept *d)
+{
+	diag_ctx *dc = diag_new();
+	uint32_t *seen = NULL;
+	size_t nseen = 0;
+	for (size_t i = 0; i < d->own->noutputs; i++)
+		report_glyphs(dc, d->own->outputs[i].glyphs, d->own->outputs[i].nglyphs, &seen, &nseen);
+	free(seen);
+	flush_to(dc, &d->render_text);
+	diag_free(dc);
+}
+
+static char *manifest_path(const builder *b, const char *dir)
+{
+	size_t n = strlen(b->state) + strlen(dir) + 16;
+	char *p = xmalloc(n);
+	snprintf(p, n, "%s/%s.manifest", b->state, dir);
+	return p;
+}
+
+/* The new manifest of a built department (borrowing its strings). */
+static void new_manifest(const dept *d, manifest *m, manifest_output *outs)
+{
+	*m = (manifest){.source = d->real, .given = (char *)d->path, .name = d->name, .dir = d->dir,
+	                .key = d->key, .inputs = d->inputs, .ninputs = d->ninputs, .outputs = outs,
+	                .noutputs = d->nouts, .messages = d->text.data, .nmessages = d->text.len};
+	for (size_t i = 0; i < d->nouts; i++) {
+		const output *o = &d->outs[i];
+		outs[i] = (manifest_output){.path = o->rel, .key = o->key};
+		if (o->dirty) {
+			outs[i].size = o->size;
+			outs[i].mtime_ns = o->mtime_ns;
+			outs[i].glyphs = o->glyphs;
+			outs[i].nglyphs = o->nglyphs;
+		} else {
+			outs[i].size = o->old->size;
+			outs[i].mtime_ns = o->old->mtime_ns;
+			outs[i].glyphs = o->old->glyphs;
+			outs[i].nglyphs = o->old->nglyphs;
+		}
+	}
+}
+
+static bool has_output(const dept *d, const char *rel)
+{
+	for (size_t i = 0; i < d->nouts; i++)
+		if (strcmp(d->outs[i].rel, rel) == 0)
+			return true;
+	return false;
+}
+
+/* Deletes a manifest's files that this department does not make, then its directories if empty. */
+static void add_stale(builder *b, txn *t, const dept *d, const manifest *old, size_t *deleted)
+{
+	for (size_t i = 0; i < old->noutputs; i++) {
+		const manifest_output *o = &old->outputs[i];
+		if (d && has_output(d, o->path))
+			continue;
+		char *path = join(b->opt->out_dir, o->path);
+		txn_add_delete(t, path, o->size, o->mtime_ns);
+		free(path);
+		(*deleted)++;
+	}
+	char *dir = join(b->opt->out_dir, old->dir);
+	char *pdir = join(dir, "项目");
+	txn_add_rmdir(t, pdir);
+	txn_add_rmdir(t, dir);
+	free(pdir);
+	free(dir);
+}
+
+static void close_outputs(dept *d)
+{
+	for (size_t i = 0; i < d->nouts; i++) {
+		output *o = &d->outs[i];
+		if (o->fd >= 0)
+			close(o->fd);
+		o->fd = -1;
+		if (o->tmp)
+			unlink(o->tmp);
+		free(o->tmp);
+		o->tmp = NULL;
+	}
+}
+
+/* Step 3: the department's files change together, or not at all. */
+static void commit(builder *b, dept *d)
+{
+	diag_ctx *dc = diag_new();
+	uint32_t *seen = NULL;
+	size_t nseen = 0;
+	bool failed = false;
+	for (size_t i = 0; i < d->nouts; i++) {
+		output *o = &d->outs[i];
+		if (o->dirty) {
+			report_glyphs(dc, o->glyphs, o->nglyphs, &seen, &nseen);
+			if (o->failed && o->error && !failed) { /* the first failure, as a serial build stops there */
+				char *path = join(b->opt->out_dir, o->rel);
+				diag_report(dc, (srcloc){0}, o->write_error ? D_WRITE_FAILED : D_RENDER_FAILED,
+				            path, o->error);
+				free(path);
+			}
+			failed |= o->failed;
+		} else {
+			report_glyphs(dc, o->old->glyphs, o->old->nglyphs, &seen, &nseen);
+		}
+	}
+	free(seen);
+	if (failed) {
+		close_outputs(d);
+		char *dir = join(b->opt->out_dir, d->dir); /* the directories its jobs made, if empty */
+		char *pdir = join(dir, "项目");
+		rmdir(pdir);
+		rmdir(dir);
+		free(pdir);
+		free(dir);
+		d->state = DEPT_FAILED;
+		raise_status(&d->status, EXIT_IO);
+		flush_to(dc, &d->render_text);
+		diag_free(dc);
+		return;
+	}
+	manifest m;
+	manifest_output *mouts = xcalloc(d->nouts ? d->nouts : 1, sizeof *mouts);
+	new_manifest(d, &m, mouts);
+	buf text = {0};
+	manifest_format(&m, &text);
+	char *mpath = manifest_path(b, d->dir);
+	bool same = false;
+	if (d->own && strcmp(d->own->file, mpath) == 0 && !d->taken) {
+		char *old = NULL;
+		size_t olen = 0;
+		same = file_read(mpath, text.len + 1, &old, &olen) == 0 && olen == text.len &&
+		       memcmp(old, text.data, olen) == 0;
+		free(old);
+	}
+	size_t written = 0, deleted = 0;
+	txn *t = NULL;
+	if (!same) {
+		char *jpath = xstrdup(mpath);
+		strcpy(jpath + strlen(jpath) - strlen(".manifest"), ".journal");
+		t = txn_new(jpath);
+		free(jpath);
+		for (size_t i = 0; i < d->nouts; i++) {
+			output *o = &d->outs[i];
+			if (!o->dirty)
+				continue;
+			char *final = join(b->opt->out_dir, o->rel);
+			txn_add_file(t, o->fd, o->tmp, final);
+			free(final);
+			written++;
+		}
+		if (d->own)
+			add_stale(b, t, d, d->own, &deleted);
+		if (d->taken)
+			add_stale(b, t, d, d->taken, &deleted);
+		char *tmp = NULL;
+		int e = ensure_state(b), fd = -1;
+		if (!e && (fd = tmpfile_open(b->state, mpath, &tmp)) < 0)
+			e = errno;
+		if (!e)
+			e = fd_write_all(fd, text.data, text.len);
+		if (!e)
+			txn_add_file(t, fd, tmp, mpath);
+		if (d->own && strcmp(d->own->file, mpath) != 0)
+			txn_add_delete(t, d->own->file, -1, 0);
+		char err[1024] = "";
+		if (e)
+			snprintf(err, sizeof err, "%s", b->lock < 0 ? b->state : mpath);
+		else
+			e = txn_run(t, err, sizeof err);
+		if (fd >= 0)
+			close(fd);
+		if (e && tmp)
+			unlink(tmp);
+		free(tmp);
+		if (e) {
+			diag_report(dc, (srcloc){0}, D_WRITE_FAILED, err, errno_text(e));
+			d->state = DEPT_FAILED;
+			raise_status(&d->status, EXIT_IO);
+			written = deleted = 0;
+		}
+	}
+	txn_free(t);
+	for (size_t i = 0; i < d->nouts; i++) { /* linked now, or to be dropped */
+		if (d->outs[i].fd >= 0)
+			close(d->outs[i].fd);
+		d->outs[i].fd = -1;
+		free(d->outs[i].tmp);
+		d->outs[i].tmp = NULL;
+	}
+	d->written = written;
+	d->deleted = deleted;
+	d->changed = written || deleted;
+	buf_free(&text);
+	free(mpath);
+	free(mouts);
+	flush_to(dc, &d->render_text);
+	diag_free(dc);
+}
+
+static void clear_line(builder *b);
+
+/* Departments whose source is gone (or no longer a department source in a directory that was
+ * built): their files, directories and manifest go. */
+static void remove_gone(builder *b, char *const *args, size_t nargs)
+{
+	char **dirs = xcalloc(nargs + 1, sizeof *dirs);
+	size_t ndirs = 0;
+	for (size_t i = 0; i < nargs; i++) {
+		struct stat st;
+		char *r = stat(args[i], &st) == 0 && S_ISDIR(st.st_mode) ? realpath(args[i], NULL) : NULL;
+		if (r)
+			dirs[ndirs++] = r;
+	}
+	for (size_t i = 0; i < b->nmanifests; i++) {
+		manifest *m = &b->manifests[i];
+		if (b->manifest_used[i] || source_in_build(b, m->source))
+			continue;
+		struct stat st;
+		bool gone = stat(m->source, &st) != 0;
+		for (size_t k = 0; k < ndirs && !gone; k++) {
+			size_t n = strlen(dirs[k]);
+			gone = strncmp(m->source, dirs[k], n) == 0 && m->source[n] == '/';
+		}
+		if (!gone)
+			continue;
+		char *jpath = xstrdup(m->file);
+		strcpy(jpath + strlen(jpath) - strlen(".manifest"), ".journal");
+		txn *t = txn_new(jpath);
+		size_t deleted = 0;
+		add_stale(b, t, NULL, m, &deleted);
+		txn_add_delete(t, m->file, -1, 0);
+		char err[1024];
+		int e = txn_run(t, err, sizeof err);
+		txn_free(t);
+		free(jpath);
+		if (e) {
+			diag_report(b->d, (srcloc){0}, D_WRITE_FAILED, err, errno_text(e));
+			raise_status(&b->status, EXIT_IO);
+			continue;
+		}
+		b->removed++;
+		b->deleted += deleted;
+		if (!b->opt->quiet) {
+			clear_line(b);
+			fprintf(stderr, "已移除 %s：删除 %zu 个文件（源文件 %s 已不存在）\n", m->name, deleted,
+			        m->given);
+		}
+	}
+	for (size_t k = 0; k < ndirs; k++)
+		free(dirs[k]);
+	free(dirs);
+}
+
+/* ---- progress and printing ------------------------------------------------------------------------- */
+
+static void clear_line(builder *b)
+{
+	if (b->line_shown)
+		fputs("\r\033[K", stderr);
+	b->line_shown = false;
+}
+
+static void draw_progress(builder *b, bool force)
+{
+	if (!b->tty || b->opt->quiet)
+		return;
+	double t = now_seconds();
+	if (!force && t - b->last_draw < 0.1)
+		return;
+	b->last_draw = t;
+	size_t done = b->built + b->unchanged + b->failed;
+	fprintf(stderr, "\r\033[K部门 %zu/%zu · 写入 %zu 个文件 · 错误 %zu · %.1f 秒", done, b->ndepts,
+	        b->written, b->failed, t - b->start);
+	b->line_shown = true;
+	fflush(stderr);
+}
+
+/* Prints finished departments, in path order. */
+static void print_ready(builder *b)
+{
+	while (b->next_print < b->ndepts && b->depts[b->next_print].finished) {
+		dept *d = &b->depts[b->next_print++];
+		if (d->render_text.len || d->text.len || (d->changed && !b->opt->quiet))
+			clear_line(b);
+		if (d->render_text.len)
+			fwrite(d->render_text.data, 1, d->render_text.len, stderr);
+		if (d->text.len)
+			fwrite(d->text.data, 1, d->text.len, stderr);
+		if (d->changed && !b->opt->quiet) {
+			fprintf(stderr, "已更新 %s：写入 %zu 个文件", d->name, d->written);
+			if (d->deleted)
+				fprintf(stderr, "，删除 %zu 个文件", d->deleted);
+			fputc('\n', stderr);
+		}
+		d->printed = true;
+	}
+	draw_progress(b, false);
+}
+
+static void finish_dept(builder *b, dept *d)
+{
+	if (d->state == DEPT_BUILD)
+		commit(b, d);
+	d->finished = true;
+	raise_status(&b->status, d->status);
+	switch (d->state) {
+	case DEPT_UNCHANGED: b->unchanged++; break;
+	case DEPT_BUILD:
+		if (d->changed)
+			b->built++;
+		else
+			b->unchanged++;
+		break;
+	case DEPT_FAILED: b->failed++; break;
+	}
+	b->written += d->written;
+	b->deleted += d->deleted;
+	print_ready(b);
+}
+
+/* ---- the build ------------------------------------------------------------------------------------ */
+
+#ifndef BUDGETGEN_DATADIR
+#define BUDGETGEN_DATADIR "/usr/local/share/budgetgen"
+#endif
+
+/* Loads the layouts and fonts every build needs; reports and returns false on failure. */
+static bool load_resources(builder *b)
+{
+	char err[2048];
+	const build_options *opt = b->opt;
+	b->layouts_dir = sources_data_path(opt->layouts_dir, "layouts", BUDGETGEN_DATADIR "/layouts");
+	b->fonts_conf =
+		sources_data_path(opt->fonts_conf, "fonts/roles.conf", BUDGETGEN_DATADIR "/fonts/roles.conf");
+	b->layouts = layout_load(b->la, b->layouts_dir, err, sizeof err);
+	b->templates = arena_printf(b->la, "%s/docx", b->layouts_dir);
+	if (!b->layouts) {
+		diag_report(b->d, (srcloc){0}, D_LAYOUT_ERROR, err);
+		return false;
+	}
+	if (font_set_open(&b->fonts, b->fonts_conf, err, sizeof err) != FONT_OK) {
+		diag_report(b->d, (srcloc){0}, D_FONT_ERROR, err);
+		b->fonts = NULL;
+		return false;
+	}
+	return true;
+}
+
+int build_dump(const build_options *opt, const char *path, long project, bool tables, buf *out)
+{
+	builder b = {.opt = opt};
+	b.d = diag_new();
+	b.la = arena_new();
+	int status = load_resources(&b) ? EXIT_OK : EXIT_IO;
+	department_load l = {0};
+	if (status == EXIT_OK) {
+		l = department_load_file(b.d, path);
+		status = !l.model ? EXIT_IO : l.errors ? EXIT_INPUT : EXIT_OK;
+	}
+	if (status == EXIT_OK && project > (long)l.model->nprojects) {
+		fprintf(stderr, "budgetgen: 部门只有 %zu 个项目\n", l.model->nprojects);
+		status = EXIT_IO;
+	}
+	if (status == EXIT_OK) {
+		char err[1024];
+		arena *a = arena_new();
+		const doc_document *doc =
+			project > 0 ? compose_project(a, l.model, (size_t)project - 1, b.layouts, err, sizeof err)
+			            : compose_booklet(a, l.model, b.layouts, err, sizeof err);
+		if (doc && tables) {
+			compose_dump_tables(out, doc);
+		} else if (doc) {
+			pg_dump_text(out, paginate(a, b.fonts, doc));
+		} else {
+			diag_report(b.d, (srcloc){0}, D_RENDER_FAILED, path, err);
+			status = EXIT_IO;
+		}
+		arena_free(a);
+	}
+	diag_flush(b.d, stderr);
+	if (l.arena)
+		department_load_free(&l);
+	if (b.fonts)
+		font_set_free(b.fonts);
+	arena_free(b.la);
+	diag_free(b.d);
+	return status;
+}
+
+int build_default_jobs(void)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int)n : 1;
+}
+
+/* Reads every manifest of OUT/.budgetgen. */
+static void read_manifests(builder *b)
+{
+	DIR *dp = opendir(b->state);
+	b->manifest_used = xcalloc(1, sizeof *b->manifest_used);
+	if (!dp)
+		return;
+	free(b->manifest_used);
+	char **names = NULL;
+	size_t n = 0;
+	struct dirent *e;
+	while ((e = readdir(dp)) != NULL) {
+		size_t k = strlen(e->d_name);
+		if (k > 9 && strcmp(e->d_name + k - 9, ".manifest") == 0) {
+			names = xrealloc(names, (n + 1) * sizeof *names);
+			names[n++] = xstrdup(e->d_name);
+		}
+	}
+	closedir(dp);
+	b->manifests = xcalloc(n ? n : 1, sizeof *b->manifests);
+	for (size_t i = 0; i < n; i++) {
+		char *path = join(b->state, names[i]);
+		if (manifest_read(path, &b->manifests[b->nmanifests]))
+			b->nmanifests++;
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+	b->manifest_used = xcalloc(b->nmanifests ? b->nmanifests : 1, sizeof *b->manifest_used);
+}
+
+/* Step 2: the jobs. One per department in-process; with workers, the booklet's files as one job
+ * (they share the layout) and the project sheets in chunks small enough to keep every worker busy. */
+typedef struct job {
+	buf msg;          /* job_header and output indices, as sent */
+	size_t dept;
+} job;
+
+static job *plan_jobs(builder *b, int workers, size_t *njobs)
+{
+	size_t dirty_projects = 0;
+	for (size_t di = 0; di < b->ndepts; di++)
+		for (size_t i = 3; b->depts[di].state == DEPT_BUILD && i < b->depts[di].nouts; i++)
+			dirty_projects += b->depts[di].outs[i].dirty;
+	/* few booklets to make (a revision): the PDF and the two Office files go to different workers,
+	 * each laying the booklet out again, which costs less than waiting for one worker */
+	size_t booklets = 0;
+	for (size_t di = 0; di < b->ndepts; di++)
+		booklets += b->depts[di].state == DEPT_BUILD && b->depts[di].nouts &&
+		            (b->depts[di].outs[0].dirty || b->depts[di].outs[1].dirty || b->depts[di].outs[2].dirty);
+	bool split = workers > 1 && booklets < 2 * (size_t)workers;
+	size_t chunk = SIZE_MAX;
+	if (workers > 1) {
+		chunk = (dirty_projects + 4 * (size_t)workers - 1) / (4 * (size_t)workers);
+		chunk = chunk < 1 ? 1 : chunk > 16 ? 16 : chunk;
+	}
+	job *jobs = NULL;
+	*njobs = 0;
+	for (size_t di = 0; di < b->ndepts; di++) {
+		dept *d = &b->depts[di];
+		if (d->state != DEPT_BUILD || d->finished)
+			continue;
+		for (size_t i = 0; i < d->nouts;) {
+			size_t limit = workers <= 1 ? d->nouts : i == 0 && split ? 1 : i < 3 ? 3 : i + chunk;
+			job j = {.dept = di};
+			job_header h = {(uint32_t)di, 0};
+			buf_put(&j.msg, &h, sizeof h);
+			for (; i < d->nouts && i < limit; i++) {
+				if (!d->outs[i].dirty)
+					continue;
+				uint32_t v = (uint32_t)i;
+				buf_put(&j.msg, &v, sizeof v);
+				h.n++;
+			}
+			if (!h.n) {
+				buf_free(&j.msg);
+				continue;
+			}
+			memcpy(j.msg.data, &h, sizeof h);
+			jobs = xrealloc(jobs, (*njobs + 1) * sizeof *jobs);
+			jobs[(*njobs)++] = j;
+			d->jobs_left++;
+		}
+	}
+	return jobs;
+}
+
+/* Steps 2 and 3: runs the jobs; commits each department when its last job is in. */
+static void run_jobs(builder *b)
+{
+	int n = b->opt->jobs > 0 ? b->opt->jobs : build_default_jobs();
+	size_t njobs;
+	job *jobs = plan_jobs(b, n, &njobs);
+	if (!njobs)
+		return;
+	int workers = (size_t)n > njobs ? (int)njobs : n;
+	pool *p = pool_start(workers > 1 ? workers : 0, run_job, b);
+	for (size_t i = 0; i < njobs; i++)
+		pool_submit(p, jobs[i].msg.data, jobs[i].msg.len, i);
+	draw_progress(b, true);
+	size_t tag;
+	pool_msg res;
+	bool crashed;
+	int wstatus;
+	while (pool_wait(p, &tag, &res, &crashed, &wstatus)) {
+		job *j = &jobs[tag];
+		dept *d = &b->depts[j->dept];
+		job_header h;
+		memcpy(&h, j->msg.data, sizeof h);
+		/* a worker that exits with 3 has said why (内存不足) */
+		bool said = crashed && WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == EXIT_IO;
+		take_result(b, &res, crashed, said, j->dept, (const uint32_t *)(j->msg.data + sizeof h), h.n);
+		pool_msg_free(&res);
+		if (--d->jobs_left == 0)
+			finish_dept(b, d);
+		draw_progress(b, false);
+	}
+	pool_stop(p);
+	for (size_t i = 0; i < njobs; i++)
+		buf_free(&jobs[i].msg);
+	free(jobs);
+}
+
+static void free_dept(dept *d)
+{
+	free(d->real);
+	free(d->name);
+	free(d->dir);
+	for (size_t i = 0; i < d->ninputs; i++)
+		free(d->inputs[i]);
+	free(d->inputs);
+	for (size_t i = 0; i < d->nouts; i++) {
+		output *o = &d->outs[i];
+		if (o->fd >= 0)
+			close(o->fd);
+		free(o->tmp);
+		free(o->rel);
+		free(o->error);
+		for (size_t g = 0; g < o->nglyphs; g++)
+			free(o->glyphs[g].context);
+		free(o->glyphs);
+	}
+	free(d->outs);
+	buf_free(&d->text);
+	buf_free(&d->render_text);
+}
+
+/* More descriptors than a big department's outputs, held until its commit. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int build_run(const build_options *opt, char *const *paths, size_t npaths)
+{
+	builder b = {.opt = opt, .start = now_seconds(), .lock = -1};
+	b.tty = isatty(2) && !opt->quiet;
+	b.d = diag_new();
+	b.la = arena_new();
+	source_list srcs = {0};
+	if (!load_resources(&b)) {
+		b.status = EXIT_IO;
+	} else {
+		sources_find(&srcs, b.d, paths, npaths);
+		if (diag_count(b.d, DIAG_ERROR))
+			b.status = EXIT_IO;
+		if (srcs.n == 0 && b.status == EXIT_OK) {
+			fprintf(stderr, "budgetgen: 在给出的路径中没有找到部门预算源文件（*.txt）\n");
+			b.status = EXIT_IO;
+		}
+	}
+	diag_flush(b.d, stderr);
+	if (srcs.n && b.status == EXIT_OK) {
+		b.state = join(opt->out_dir, MANIFEST_DIR);
+		int e = ensure_state(&b);
+		if (e) {
+			diag_report(b.d, (srcloc){0}, D_WRITE_FAILED, b.state, errno_text(e));
+			b.status = EXIT_IO;
+		}
+	}
+	if (b.state && b.status == EXIT_OK) {
+		if (b.lock >= 0) {
+			txn_recover(b.state);
+			manifest_remove_strays(opt->out_dir);
+		}
+		char *cache = join(b.state, "hashes");
+		b.hashes = hash_cache_load(cache);
+		free(cache);
+		if (!resource_keys(&b))
+			b.status = EXIT_IO;
+	}
+	if (b.state && b.status == EXIT_OK) {
+		read_manifests(&b);
+		raise_fd_limit();
+		b.depts = xcalloc(srcs.n ? srcs.n : 1, sizeof *b.depts);
+		for (size_t i = 0; i < srcs.n; i++) {
+			char *real = realpath(srcs.paths[i], NULL);
+			if (real && source_in_build(&b, real)) { /* named twice: built once */
+				free(real);
+				continue;
+			}
+			b.depts[b.ndepts++] = (dept){.path = srcs.paths[i], .real = real};
+		}
+		/* 1. examine, in path order */
+		for (size_t i = 0; i < b.ndepts; i++) {
+			dept *d = &b.depts[i];
+			examine(&b, d);
+			if (d->state == DEPT_UNCHANGED)
+				unchanged_glyphs(d);
+			else if (d->state == DEPT_BUILD) {
+				bool work = false;
+				for (size_t k = 0; k < d->nouts; k++)
+					work |= d->outs[k].dirty;
+				if (!work)
+					finish_dept(&b, d); /* only its manifest, if anything */
+				continue;
+			}
+			if (d->state != DEPT_BUILD)
+				finish_dept(&b, d);
+		}
+		remove_gone(&b, paths, npaths);
+		/* 2. render, 3. commit as departments complete */
+		run_jobs(&b);
+		clear_line(&b);
+		print_ready(&b);
+		clear_line(&b);
+	}
+	if (!opt->quiet && b.ndepts) {
+		fprintf(stderr, "共 %zu 个部门：%zu 个已更新，%zu 个未变，%zu 个失败", b.ndepts, b.built,
+		        b.unchanged, b.failed);
+		if (b.removed)
+			fprintf(stderr, "，%zu 个已移除", b.removed);
+		fprintf(stderr, "；写入 %zu 个文件，删除 %zu 个文件\n", b.written, b.deleted);
+	}
+	diag_flush(b.d, stderr);
+	hash_cache_close(b.hashes, b.status == EXIT_OK); /* a failed build leaves no new file */
+	if (b.cached) {
+		department_load_free(&b.cache_load);
+		diag_free(b.cache_diag);
+	}
+	for (size_t i = 0; i < b.ndepts; i++)
+		free_dept(&b.depts[i]);
+	free(b.depts);
+	for (size_t i = 0; i < b.nmanifests; i++)
+		manifest_free(&b.manifests[i]);
+	free(b.manifests);
+	free(b.manifest_used);
+	for (size_t i = 0; i < 2 * b.nclaimed; i++)
+		free(b.claimed[i]);
+	free(b.claimed);
+	if (b.lock >= 0)
+		close(b.lock);
+	free(b.state);
+	sources_free(&srcs);
+	if (b.fonts)
+		font_set_free(b.fonts);
+	arena_free(b.la);
+	diag_free(b.d);
+	return b.status;
+}

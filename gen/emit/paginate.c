@@ -1,0 +1,795 @@
+/* paginate.c — lays the document IR out on pages (paginate.h). Owns prose flow (headings kept with
+ * what follows, lines never split), table geometry (row heights from wrapped cell text, spans),
+ * table page breaks with repeated header rows and re-shown merged labels, grid borders merged into
+ * full-length segments, page-number footers and the table of contents with its page numbers. */
+#include "emit/paginate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "text/linebreak.h"
+
+/* ---- measuring ---------------------------------------------------------------------------- */
+
+mpt pg_advance(font_set *fonts, const doc_style *st, uint32_t cp)
+{
+	font_face *face;
+	if (font_pick(fonts, st->role, cp, &face) != FONT_GLYPH_OK)
+		return st->size; /* drawn as nothing, but keeps its place */
+	font_vmetrics vm;
+	font_face_vmetrics(face, &vm);
+	int64_t units = font_advance_units(face, cp);
+	return (mpt)((units * st->size + vm.units_per_em / 2) / vm.units_per_em);
+}
+
+typedef struct measure_ctx {
+	font_set *fonts;
+	const doc_style *st;
+} measure_ctx;
+
+static int32_t measure_cb(void *ctx, uint32_t cp)
+{
+	measure_ctx *m = ctx;
+	return pg_advance(m->fonts, m->st, cp);
+}
+
+size_t pg_break(font_set *fonts, const doc_style *st, const char *text, mpt width, bool prose,
+                bool squeeze, lb_params *lp, lb_line **lines)
+{
+	*lp = (lb_params){.width = width > 1000 ? width : 1000,
+	                  .first_indent = prose ? st->first_indent : 0,
+	                  .em = st->size,
+	                  .justify = prose && st->align == ALIGN_JUSTIFY,
+	                  .squeeze = squeeze};
+	measure_ctx mc = {fonts, st};
+	*lines = NULL;
+	return lb_break(text, strlen(text), lp, measure_cb, &mc, lines);
+}
+
+/* ---- the pager ------------------------------------------------------------------------------ */
+
+typedef struct toc_slot {
+	int anchor;
+	size_t page;
+	mpt baseline;
+	mpt x_text_end;  /* where the title's last line ends */
+	mpt x_right;     /* right edge of the text area */
+	mpt top, bottom; /* of the entry, for the link */
+	mpt x_left;
+	const doc_style *st;
+	size_t run_slot;  /* two empty runs reserved after the title: leader dots, page number */
+} toc_slot;
+
+/* An edge of a cell on a page, merged into long segments before drawing. */
+typedef struct edge {
+	mpt at;     /* y of a horizontal edge, x of a vertical one */
+	mpt from, to;
+} edge;
+
+typedef struct pager {
+	arena *a;
+	font_set *fonts;
+	const doc_document *doc;
+	pg_result *r;
+	const doc_section *sec;
+	pg_page *page;      /* current page, NULL before the first */
+	mpt y;              /* next free position from the top */
+	mpt top, bottom;    /* text area */
+	mpt left, width;
+	int number;         /* last page number given */
+	bool at_top;        /* nothing placed on this page yet */
+	toc_slot *toc;
+	size_t ntoc, toc_cap;
+	int *pending;       /* hidden headings waiting for the next block's position */
+	size_t npending, pending_cap;
+	edge *hedges, *vedges;
+	size_t nh, hcap, nv, vcap;
+	uint32_t *seen_missing; /* code points already reported */
+	size_t nseen, seen_cap;
+} pager;
+
+static int edge_cmp(const void *pa, const void *pb)
+{
+	const edge *a = pa, *b = pb;
+	if (a->at != b->at)
+		return a->at < b->at ? -1 : 1;
+	return (a->from > b->from) - (a->from < b->from);
+}
+
+/* Merges collinear, touching or overlapping edges and emits them as rules. */
+static void flush_edges(pager *p, edge *e, size_t n, bool horizontal)
+{
+	if (!n)
+		return;
+	qsort(e, n, sizeof *e, edge_cmp);
+	size_t i = 0;
+	while (i < n) {
+		edge cur = e[i++];
+		while (i < n && e[i].at == cur.at && e[i].from <= cur.to + 10) {
+			if (e[i].to > cur.to)
+				cur.to = e[i].to;
+			i++;
+		}
+		pg_rule *rule = vec_push(p->a, &p->page->rules, &p->page->nrules, &p->page->rules_cap,
+		                         sizeof *rule);
+		rule->width = 500;
+		if (horizontal)
+			*rule = (pg_rule){cur.from, cur.at, cur.to, cur.at, 500};
+		else
+			*rule = (pg_rule){cur.at, cur.from, cur.at, cur.to, 500};
+	}
+}
+
+static void add_rect_edges(pager *p, mpt x1, mpt y1, mpt x2, mpt y2)
+{
+	edge *e = vec_push(p->a, &p->hedges, &p->nh, &p->hcap, sizeof *e);
+	*e = (edge){y1, x1, x2};
+	e = vec_push(p->a, &p->hedges, &p->nh, &p->hcap, sizeof *e);
+	*e = (edge){y2, x1, x2};
+	e = vec_push(p->a, &p->vedges, &p->nv, &p->vcap, sizeof *e);
+	*e = (edge){x1, y1, y2};
+	e = vec_push(p->a, &p->vedges, &p->nv, &p->vcap, sizeof *e);
+	*e = (edge){x2, y1, y2};
+}
+
+static void draw_text_line(pager *p, const doc_style *st, const char *text, const lb_line *ln,
+                           bool first, const lb_params *lp, mpt x0, mpt baseline);
+static size_t break_text(pager *p, const doc_style *st, const char *text, mpt width, bool prose,
+                         lb_params *lp, lb_line **lines);
+
+static void finish_page(pager *p)
+{
+	if (!p->page)
+		return;
+	flush_edges(p, p->hedges, p->nh, true);
+	flush_edges(p, p->vedges, p->nv, false);
+	p->nh = p->nv = 0;
+	if (p->sec->numbered) {
+		p->page->number = ++p->number;
+		const doc_style *st = p->doc->page_number_style;
+		const char *fmt = p->doc->page_number_format ? p->doc->page_number_format : "{页}";
+		buf b = {0};
+		const char *at = strstr(fmt, "{页}");
+		if (at) {
+			buf_put(&b, fmt, (size_t)(at - fmt));
+			buf_printf(&b, "%d", p->page->number);
+			buf_puts(&b, at + strlen("{页}"));
+		} else {
+			buf_puts(&b, fmt);
+		}
+		const char *text = arena_strdup(p->a, b.data);
+		buf_free(&b);
+		lb_params lp;
+		lb_line *lines;
+		size_t n = break_text(p, st, text, p->page->setup->width, false, &lp, &lines);
+		if (n) {
+			mpt x = (p->page->setup->width - lines[0].natural) / 2;
+			draw_text_line(p, st, text, &lines[0], true, &lp, x,
+			               p->page->setup->height - p->page->setup->footer_distance);
+		}
+	}
+	p->r->numbered_pages = p->number;
+}
+
+static void new_page(pager *p)
+{
+	finish_page(p);
+	p->page = vec_push(p->a, &p->r->pages, &p->r->npages, &p->r->pages_cap, sizeof *p->page);
+	p->page->setup = &p->sec->page;
+	const doc_page *pg = &p->sec->page;
+	p->top = pg->margin_top;
+	p->bottom = pg->height - pg->margin_bottom;
+	p->left = pg->margin_left;
+	p->width = pg->width - pg->margin_left - pg->margin_right;
+	p->y = p->top;
+	p->at_top = true;
+}
+
+/* Records where pending hidden headings landed: the current position. */
+static void place_pending(pager *p)
+{
+	for (size_t i = 0; i < p->npending; i++) {
+		pg_anchor *an = &p->r->anchors[p->pending[i]];
+		an->page = p->r->npages - 1;
+		an->y = p->y;
+	}
+	p->npending = 0;
+}
+
+static void note_missing(pager *p, uint32_t cp, font_glyph_status st, const char *context)
+{
+	for (size_t i = 0; i < p->nseen; i++)
+		if (p->seen_missing[i] == cp)
+			return;
+	uint32_t *s = vec_push(p->a, &p->seen_missing, &p->nseen, &p->seen_cap, sizeof *s);
+	*s = cp;
+	pg_missing *m = vec_push(p->a, &p->r->missing, &p->r->nmissing, &p->r->missing_cap, sizeof *m);
+	m->cp = cp;
+	m->status = st;
+	m->context = context;
+}
+
+/* Draws one broken line: characters placed by lb_place, grouped into runs of one face. */
+static void draw_text_line(pager *p, const doc_style *st, const char *text, const lb_line *ln,
+                           bool first, const lb_params *lp, mpt x0, mpt baseline)
+{
+	size_t cap = ln->end - ln->start + 1;
+	mpt *xs = arena_alloc(p->a, cap * sizeof *xs);
+	measure_ctx mc = {p->fonts, st};
+	size_t n = lb_place(text, ln, first, lp, measure_cb, &mc, xs, cap);
+	for (size_t i = 0; i < n; i++)
+		xs[i] += x0;
+	size_t i = ln->start, ci = 0;
+	pg_run *run = NULL;
+	font_face *run_face = NULL;
+	while (i < ln->end && ci < n) {
+		uint32_t cp;
+		size_t k = utf8_decode(text + i, ln->end - i, &cp);
+		if (!k)
+			k = 1, cp = 0xFFFD;
+		font_face *face = NULL;
+		font_glyph_status gs = font_pick(p->fonts, st->role, cp, &face);
+		if (cp_is_space(cp)) {
+			run = NULL; /* blanks are gaps, never drawn */
+		} else if (gs != FONT_GLYPH_OK) {
+			note_missing(p, cp, gs, text);
+			run = NULL;
+		} else {
+			if (!run || face != run_face) {
+				run = vec_push(p->a, &p->page->runs, &p->page->nruns, &p->page->runs_cap,
+				               sizeof *run);
+				run->face = face;
+				run->size = st->size;
+				run->x = xs[ci];
+				run->y = baseline;
+				run->text = text + i;
+				run->xs = xs + ci;
+				run->bold = st->bold;
+				run_face = face;
+			}
+			run->len = (size_t)(text + i + k - run->text);
+		}
+		i += k;
+		ci++;
+	}
+}
+
+/* Baseline of a line box of height lh whose top is at y, for a font of size sz: centres the em
+ * box (0.88 em above the baseline, 0.12 below) in the box. */
+static mpt baseline_in(mpt y, mpt lh, mpt sz)
+{
+	return y + lh / 2 + sz * 38 / 100;
+}
+
+static size_t break_text(pager *p, const doc_style *st, const char *text, mpt width, bool prose,
+                         lb_params *lp, lb_line **lines)
+{
+	lb_line *heap = NULL;
+	size_t n = pg_break(p->fonts, st, text, width, prose, true, lp, &heap);
+	*lines = arena_alloc(p->a, (n ? n : 1) * sizeof **lines);
+	if (n)
+		memcpy(*lines, heap, n * sizeof **lines);
+	free(heap);
+	return n;
+}
+
+static mpt align_offset(doc_align al, mpt width, mpt natural)
+{
+	if (natural > width)
+		return 0;
+	switch (al) {
+	case ALIGN_CENTER: return (width - natural) / 2;
+	case ALIGN_RIGHT: return width - natural;
+	case ALIGN_LEFT:
+	case ALIGN_JUSTIFY: break;
+	}
+	return 0;
+}
+
+/* ---- prose ---------------------------------------------------------------------------------- */
+
+static void ensure_room(pager *p, mpt h)
+{
+	if (!p->page || (p->y + h > p->bottom && !p->at_top))
+		new_page(p);
+}
+
+static void flow_paragraph(pager *p, const doc_style *st, const char *text)
+{
+	lb_params lp;
+	lb_line *lines;
+	size_t n = break_text(p, st, text, p->width, true, &lp, &lines);
+	mpt lh = st->line_height;
+	if (!p->at_top)
+		p->y += st->space_before;
+	ensure_room(p, lh);
+	place_pending(p);
+	for (size_t i = 0; i < n; i++) {
+		ensure_room(p, lh);
+		mpt x = p->left + align_offset(st->align, p->width, lines[i].natural +
+		                                                     (i == 0 ? lp.first_indent : 0));
+		draw_text_line(p, st, text, &lines[i], i == 0, &lp, x, baseline_in(p->y, lh, st->size));
+		p->y += lh;
+		p->at_top = false;
+	}
+	if (n == 0) {
+		p->y += lh;
+		p->at_top = false;
+	}
+	p->y += st->space_after;
+}
+
+/* ---- tables ------------------------------------------------------------------------------------- */
+
+typedef struct cell_lines {
+	lb_line *lines;
+	size_t n;
+	lb_params lp;
+	mpt need; /* height the cell's text needs, padding included */
+} cell_lines;
+
+typedef struct table_geom {
+	const doc_table *t;
+	mpt *colx;      /* ncols + 1 positions from the table's left edge */
+	mpt *h;         /* row heights */
+	cell_lines *cl; /* per cell */
+} table_geom;
+
+static void measure_table(pager *p, const doc_table *t, table_geom *g)
+{
+	g->t = t;
+	g->colx = arena_alloc(p->a, (size_t)(t->ncols + 1) * sizeof *g->colx);
+	for (int c = 0; c < t->ncols; c++)
+		g->colx[c + 1] = g->colx[c] + t->col_widths[c];
+	g->h = arena_alloc(p->a, (size_t)(t->nrows ? t->nrows : 1) * sizeof *g->h);
+	g->cl = arena_alloc(p->a, (t->ncells ? t->ncells : 1) * sizeof *g->cl);
+	for (size_t i = 0; i < t->ncells; i++) {
+		const doc_cell *c = &t->cells[i];
+		const doc_style *st = c->style;
+		mpt w = g->colx[c->col + c->colspan] - g->colx[c->col] - 2 * st->pad_x;
+		cell_lines *cl = &g->cl[i];
+		cl->n = break_text(p, st, c->text, w, false, &cl->lp, &cl->lines);
+		size_t nl = cl->n ? cl->n : 1;
+		cl->need = (mpt)nl * st->line_height + 2 * st->pad_y;
+	}
+	for (size_t i = 0; i < t->ncells; i++) {
+		const doc_cell *c = &t->cells[i];
+		if (c->rowspan == 1 && g->cl[i].need > g->h[c->row])
+			g->h[c->row] = g->cl[i].need;
+	}
+	for (int r = 0; r < t->nrows; r++)
+		if (!g->h[r])
+			g->h[r] = 12000;
+	/* spanning cells: give any missing height to the rows they cover, evenly */
+	for (size_t i = 0; i < t->ncells; i++) {
+		const doc_cell *c = &t->cells[i];
+		if (c->rowspan < 2)
+			continue;
+		mpt have = 0;
+		for (int r = c->row; r < c->row + c->rowspan && r < t->nrows; r++)
+			have += g->h[r];
+		if (have >= g->cl[i].need)
+			continue;
+		mpt extra = g->cl[i].need - have;
+		for (int r = c->row; r < c->row + c->rowspan && r < t->nrows; r++) {
+			mpt share = extra / (c->row + c->rowspan - r);
+			g->h[r] += share;
+			extra -= share;
+		}
+	}
+}
+
+/* Draws the cells of rows [first, last) whose tops are at rowy[r]; cells that started above
+ * `first` are continuation pieces (their label re-shown when repeat_label). */
+static int draw_rows(pager *p, const table_geom *g, int first, int last, const mpt *rowy,
+                     mpt x0)
+{
+	const doc_table *t = g->t;
+	int relabelled = 0;
+	for (size_t i = 0; i < t->ncells; i++) {
+		const doc_cell *c = &t->cells[i];
+		int r1 = c->row, r2 = c->row + c->rowspan;
+		if (r2 <= first || r1 >= last)
+			continue;
+		bool continued = r1 < first;
+		int a = r1 < first ? first : r1, b = r2 > last ? last : r2;
+		mpt top = rowy[a], bottom = rowy[b];
+		mpt left = x0 + g->colx[c->col], right = x0 + g->colx[c->col + c->colspan];
+		add_rect_edges(p, left, top, right, bottom);
+		if (continued && !c->repeat_label)
+			continue;
+		relabelled += continued;
+		const cell_lines *cl = &g->cl[i];
+		const doc_style *st = c->style;
+		mpt text_h = (mpt)cl->n * st->line_height;
+		mpt inner = bottom - top - 2 * st->pad_y;
+		mpt ty = top + st->pad_y;
+		if (st->valign == VALIGN_MIDDLE && inner > text_h)
+			ty += (inner - text_h) / 2;
+		else if (st->valign == VALIGN_BOTTOM && inner > text_h)
+			ty += inner - text_h;
+		mpt w = right - left - 2 * st->pad_x;
+		for (size_t k = 0; k < cl->n; k++) {
+			mpt x = left + st->pad_x + align_offset(st->align, w, cl->lines[k].natural);
+			draw_text_line(p, st, c->text, &cl->lines[k], false, &cl->lp, x,
+			               baseline_in(ty, st->line_height, st->size));
+			ty += st->line_height;
+		}
+	}
+	return relabelled;
+}
+
+static void note_piece(pager *p, const doc_table *t, int first, int last, bool repeated,
+                       int relabelled)
+{
+	pg_table_piece *pc = vec_push(p->a, &p->r->pieces, &p->r->npieces, &p->r->pieces_cap,
+	                              sizeof *pc);
+	*pc = (pg_table_piece){t, p->r->npages - 1, first, last, repeated, relabelled};
+}
+
+static mpt caption_block(pager *p, const doc_table *t, bool draw)
+{
+	mpt h = 0;
+	if (*t->title && t->title_style) {
+		const doc_style *st = t->title_style;
+		lb_params lp;
+		lb_line *lines;
+		size_t n = break_text(p, st, t->title, p->width, false, &lp, &lines);
+		for (size_t i = 0; i < n; i++) {
+			if (draw) {
+				mpt x = p->left + align_offset(st->align, p->width, lines[i].natural);
+				draw_text_line(p, st, t->title, &lines[i], false, &lp, x,
+				               baseline_in(p->y + h, st->line_height, st->size));
+			}
+			h += st->line_height;
+		}
+		h += st->space_after;
+	}
+	if ((*t->caption_left || *t->caption_right) && t->caption_style) {
+		const doc_style *st = t->caption_style;
+		const char *texts[2] = {t->caption_left, t->caption_right};
+		for (int side = 0; side < 2 && draw; side++) {
+			if (!*texts[side])
+				continue;
+			lb_params lp;
+			lb_line *lines;
+			size_t n = break_text(p, st, texts[side], p->width, false, &lp, &lines);
+			if (n) {
+				mpt x = p->left + (side ? p->width - lines[0].natural : 0);
+				draw_text_line(p, st, texts[side], &lines[0], false, &lp, x,
+				               baseline_in(p->y + h, st->line_height, st->size));
+			}
+			}
+		h += st->line_height;
+	}
+	return h;
+}
+
+/* Records in r->overflow the first row of t that cannot fit on a page: taller than the text
+ * area, with the repeated header rows above it on a continuation page. */
+static void check_rows_fit(pager *p, const doc_table *t, const table_geom *g, int head_end)
+{
+	if (p->r->overflow)
+		return;
+	const doc_page *pg = &p->sec->page;
+	mpt room = pg->height - pg->margin_top - pg->margin_bottom;
+	mpt head_h = 0, rep_h = 0;
+	for (int r = 0; r < head_end; r++)
+		head_h += g->h[r];
+	for (int r = t->repeat_first; r < head_end; r++)
+		rep_h += g->h[r];
+	for (int r = 0; r < t->nrows; r++) {
+		mpt need = r < head_end ? head_h : rep_h + g->h[r];
+		if (need <= room)
+			continue;
+		if (r < head_end) /* the header block, kept together: blame its tallest row */
+			for (int k = 0; k < head_end; k++)
+				if (g->h[k] > g->h[r])
+					r = k;
+		const char *text = ""; /* the row's longest text, to find it by */
+		for (size_t i = 0; i < t->ncells; i++)
+			if (t->cells[i].row == r && strlen(t->cells[i].text) > strlen(text))
+				text = t->cells[i].text;
+		size_t cut = 0, k = 0;
+		for (int chars = 0; text[cut] && chars < 20; chars++, cut += k) {
+			uint32_t cp;
+			k = utf8_decode(text + cut, strlen(text + cut), &cp);
+			if (!k)
+				break;
+		}
+		p->r->overflow = arena_printf(
+			p->a, "表格“%s”的第 %d 行高 %.0f 毫米，超过一页版心的 %.0f 毫米（表格的行不跨页），"
+			      "排不下；请缩短这一行的文字：“%.*s%s”",
+			*t->title ? t->title : t->kind, r + 1, need / 2834.645669, room / 2834.645669, (int)cut,
+			text, text[cut] ? "…" : "");
+		return;
+	}
+}
+
+static void flow_table(pager *p, const doc_table *t)
+{
+	table_geom g;
+	measure_table(p, t, &g);
+	pg_table_rows *tr = vec_push(p->a, &p->r->tables, &p->r->ntables, &p->r->tables_cap, sizeof *tr);
+	tr->table = t;
+	tr->heights = g.h;
+
+	int head_end = t->repeat_first + t->repeat_count; /* header block and repeated rows */
+	if (head_end > t->nrows)
+		head_end = t->nrows;
+	mpt head_h = 0;
+	for (int r = 0; r < head_end; r++)
+		head_h += g.h[r];
+	mpt first_body = head_end < t->nrows ? g.h[head_end] : 0;
+	check_rows_fit(p, t, &g, head_end);
+	mpt cap_h = caption_block(p, t, false);
+	ensure_room(p, cap_h + head_h + first_body);
+	place_pending(p);
+	p->y += caption_block(p, t, true);
+	p->at_top = false;
+
+	mpt *rowy = arena_alloc(p->a, (size_t)(t->nrows + 1) * sizeof *rowy);
+	mpt x0 = p->left;
+	int seg = 0;
+	rowy[0] = p->y;
+	for (int r = 0; r < t->nrows; r++) {
+		if (r >= head_end && r > seg && rowy[r] + g.h[r] > p->bottom) {
+			note_piece(p, t, seg, r, seg > 0, draw_rows(p, &g, seg, r, rowy, x0));
+			new_page(p);
+			/* repeated header rows at the top of the continuation page */
+			mpt *rep = arena_alloc(p->a, (size_t)(t->nrows + 1) * sizeof *rep);
+			mpt y = p->y;
+			for (int k = t->repeat_first; k < head_end; k++) {
+				rep[k] = y;
+				y += g.h[k];
+			}
+			rep[head_end] = y;
+			if (t->repeat_count)
+				draw_rows(p, &g, t->repeat_first, head_end, rep, x0);
+			seg = r;
+			rowy[r] = y;
+		}
+		rowy[r + 1] = rowy[r] + g.h[r];
+	}
+	note_piece(p, t, seg, t->nrows, seg > 0, draw_rows(p, &g, seg, t->nrows, rowy, x0));
+	p->y = rowy[t->nrows];
+	p->at_top = false;
+	if (*t->note && t->note_style)
+		flow_paragraph(p, t->note_style, t->note);
+}
+
+/* ---- table of contents ------------------------------------------------------------------------ */
+
+static void flow_toc(pager *p, const doc_block *blk)
+{
+	const doc_document *doc = p->doc;
+	for (size_t s = 0; s < doc->nsections; s++) {
+		for (size_t b = 0; b < doc->sections[s].nblocks; b++) {
+			const doc_block *h = &doc->sections[s].blocks[b];
+			if (h->kind != BLOCK_HEADING || !h->in_toc || h->level > blk->toc_levels)
+				continue;
+			const doc_style *st = doc->toc_styles[h->level > 3 ? 2 : h->level - 1];
+			if (!st)
+				continue;
+			mpt indent = (mpt)(h->level - 1) * st->size * 2;
+			mpt number_w = st->size * 3;
+			lb_params lp;
+			lb_line *lines;
+			size_t n = break_text(p, st, h->text, p->width - indent - number_w, false, &lp, &lines);
+			ensure_room(p, st->line_height * (mpt)(n ? n : 1));
+			mpt top = p->y;
+			mpt end_x = p->left + indent;
+			for (size_t i = 0; i < n; i++) {
+				draw_text_line(p, st, h->text, &lines[i], false, &lp, p->left + indent,
+				               baseline_in(p->y, st->line_height, st->size));
+				end_x = p->left + indent + lines[i].natural;
+				p->y += st->line_height;
+			}
+				toc_slot *ts = vec_push(p->a, &p->toc, &p->ntoc, &p->toc_cap, sizeof *ts);
+			ts->anchor = h->anchor;
+			ts->page = p->r->npages - 1;
+			ts->baseline = baseline_in(p->y - st->line_height, st->line_height, st->size);
+			ts->x_text_end = end_x;
+			ts->x_right = p->left + p->width;
+			ts->x_left = p->left + indent;
+			ts->top = top;
+			ts->bottom = p->y;
+			ts->st = st;
+			/* reserve the runs that fill_toc fills, so the entry reads in order */
+			ts->run_slot = p->page->nruns;
+			for (int k = 0; k < 2; k++) {
+				pg_run *run = vec_push(p->a, &p->page->runs, &p->page->nruns, &p->page->runs_cap,
+				                       sizeof *run);
+				run->face = NULL;
+			}
+			p->at_top = false;
+		}
+	}
+}
+
+/* Fills the page numbers and leaders of the table of contents once every heading is placed. */
+static void fill_toc(pager *p)
+{
+	for (size_t i = 0; i < p->ntoc; i++) {
+		const toc_slot *ts = &p->toc[i];
+		const pg_anchor *an = NULL;
+		for (size_t k = 0; k < p->r->nanchors; k++)
+			if (p->r->anchors[k].anchor == ts->anchor)
+				an = &p->r->anchors[k];
+		if (!an)
+			continue;
+		int number = p->r->pages[an->page].number;
+		p->page = &p->r->pages[ts->page];
+		const char *num = number ? arena_printf(p->a, "%d", number) : "";
+		measure_ctx mc = {p->fonts, ts->st};
+		mpt num_w = 0;
+		for (const char *c = num; *c; c++)
+			num_w += measure_cb(&mc, (uint32_t)*c);
+		mpt dot_w = measure_cb(&mc, 0x00B7);
+		mpt gap_from = ts->x_text_end + ts->st->size / 2, gap_to = ts->x_right - num_w - ts->st->size / 2;
+		buf b = {0};
+		for (mpt x = gap_from; dot_w > 0 && x + dot_w <= gap_to; x += dot_w)
+			buf_puts(&b, "·");
+		const char *dots = arena_strdup(p->a, b.data ? b.data : "");
+		buf_free(&b);
+		const char *texts[2] = {dots, num};
+		mpt xs[2] = {gap_from, ts->x_right - num_w};
+		for (int k = 0; k < 2; k++) {
+			pg_run *run = &p->page->runs[ts->run_slot + (size_t)k];
+			uint32_t cp;
+			font_face *face = NULL;
+			if (!*texts[k] || !utf8_decode(texts[k], strlen(texts[k]), &cp) ||
+			    font_pick(p->fonts, ts->st->role, cp, &face) != FONT_GLYPH_OK)
+				continue; /* stays an empty run, which no emitter draws */
+			*run = (pg_run){.face = face, .size = ts->st->size, .x = xs[k], .y = ts->baseline,
+			                .text = texts[k], .len = strlen(texts[k])};
+		}
+		pg_link *lk = vec_push(p->a, &p->page->links, &p->page->nlinks, &p->page->links_cap,
+		                       sizeof *lk);
+		*lk = (pg_link){ts->x_left, ts->top, ts->x_right, ts->bottom, ts->anchor};
+	}
+}
+
+/* ---- driver --------------------------------------------------------------------------------------- */
+
+static void flow_heading(pager *p, const doc_block *b, const doc_block *next)
+{
+	pg_anchor *an = vec_push(p->a, &p->r->anchors, &p->r->nanchors, &p->r->anchors_cap, sizeof *an);
+	an->anchor = b->anchor;
+	an->level = b->level;
+	an->title = b->text;
+	if (b->hidden) {
+		int *slot = vec_push(p->a, &p->pending, &p->npending, &p->pending_cap, sizeof *slot);
+		*slot = (int)(p->r->nanchors - 1);
+		return;
+	}
+	/* keep the heading with the first line of what follows */
+	mpt need = b->style->space_before + b->style->line_height * 2 + b->style->space_after;
+	if (next && next->kind == BLOCK_PARAGRAPH && next->style)
+		need += next->style->space_before + next->style->line_height;
+	if (!p->at_top && p->y + need > p->bottom)
+		new_page(p);
+	if (!p->page)
+		new_page(p);
+	an->page = p->r->npages - 1;
+	an->y = p->y;
+	flow_paragraph(p, b->style, b->text);
+}
+
+const pg_result *paginate(arena *a, font_set *fonts, const doc_document *doc)
+{
+	pager p = {.a = a, .fonts = fonts, .doc = doc};
+	p.r = arena_alloc(a, sizeof *p.r);
+	for (size_t s = 0; s < doc->nsections; s++) {
+		finish_page(&p); /* the last page of the previous section, numbered by its section */
+		p.page = NULL;
+		p.sec = &doc->sections[s];
+		new_page(&p);
+		for (size_t i = 0; i < p.sec->nblocks; i++) {
+			const doc_block *b = &p.sec->blocks[i];
+			const doc_block *next = i + 1 < p.sec->nblocks ? &p.sec->blocks[i + 1] : NULL;
+			switch (b->kind) {
+			case BLOCK_HEADING: flow_heading(&p, b, next); break;
+			case BLOCK_PARAGRAPH: flow_paragraph(&p, b->style, b->text); break;
+			case BLOCK_TABLE: flow_table(&p, b->table); break;
+			case BLOCK_PAGE_BREAK:
+				if (!p.at_top)
+					new_page(&p);
+				break;
+			case BLOCK_TOC: flow_toc(&p, b); break;
+			case BLOCK_SPACE: p.y += b->space; break;
+			}
+		}
+	}
+	place_pending(&p);
+	finish_page(&p);
+	fill_toc(&p);
+	return p.r;
+}
+
+const mpt *pg_row_heights(const pg_result *r, const doc_table *t)
+{
+	for (size_t i = 0; i < r->ntables; i++)
+		if (r->tables[i].table == t)
+			return r->tables[i].heights;
+	return NULL;
+}
+
+/* ---- text dump ------------------------------------------------------------------------------- */
+
+static mpt run_end(const pg_run *run)
+{
+	size_t i = 0, last = 0, n = 0;
+	uint32_t cp = 0, lastcp = 0;
+	while (i < run->len) {
+		size_t k = utf8_decode(run->text + i, run->len - i, &cp);
+		if (!k)
+			k = 1;
+		last = i;
+		lastcp = cp;
+		i += k;
+		n++;
+	}
+	font_vmetrics vm;
+	font_face_vmetrics(run->face, &vm);
+	mpt adv = (mpt)((int64_t)font_advance_units(run->face, lastcp) * run->size / vm.units_per_em);
+	mpt x = run->xs ? run->xs[n ? n - 1 : 0] : run->x;
+	if (!run->xs) { /* natural advances from x */
+		x = run->x;
+		for (size_t j = 0, k; j < run->len && j < last; j += k) {
+			k = utf8_decode(run->text + j, run->len - j, &cp);
+			if (!k)
+				k = 1;
+			x += (mpt)((int64_t)font_advance_units(run->face, cp) * run->size / vm.units_per_em);
+		}
+	}
+	return x + adv;
+}
+
+static int run_order(const void *pa, const void *pb)
+{
+	const pg_run *a = *(const pg_run *const *)pa, *b = *(const pg_run *const *)pb;
+	if (a->y != b->y)
+		return a->y < b->y ? -1 : 1;
+	return (a->x > b->x) - (a->x < b->x);
+}
+
+void pg_dump_text(buf *out, const pg_result *r)
+{
+	for (size_t pg = 0; pg < r->npages; pg++) {
+		const pg_page *page = &r->pages[pg];
+		buf_printf(out, "page %zu", pg + 1);
+		if (page->number)
+			buf_printf(out, " (printed %d)", page->number);
+		buf_printf(out, " %s\n", page->setup->orientation == ORIENT_LANDSCAPE ? "landscape" : "portrait");
+		for (size_t i = 0; i < r->npieces; i++) {
+			const pg_table_piece *pc = &r->pieces[i];
+			if (pc->page != pg)
+				continue;
+			buf_printf(out, "  table \"%s\" rows %d-%d%s", pc->table->title, pc->first_row,
+			           pc->last_row - 1, pc->repeated_header ? " after repeated header" : "");
+			if (pc->relabelled)
+				buf_printf(out, ", %d merged label(s) shown again", pc->relabelled);
+			buf_puts(out, "\n");
+		}
+		const pg_run **runs = xmalloc((page->nruns ? page->nruns : 1) * sizeof *runs);
+		size_t nr = 0;
+		for (size_t i = 0; i < page->nruns; i++)
+			if (page->runs[i].face && page->runs[i].len)
+				runs[nr++] = &page->runs[i];
+		qsort(runs, nr, sizeof *runs, run_order);
+		for (size_t i = 0; i < nr;) {
+			mpt y = runs[i]->y;
+			buf_printf(out, "  %6.1f ", (double)y / 2834.645669);
+			mpt prev_end = -1;
+			for (; i < nr && runs[i]->y == y; i++) {
+				if (prev_end >= 0 && runs[i]->x - prev_end > 1500)
+					buf_puts(out, " | ");
+				buf_put(out, runs[i]->text, runs[i]->len);
+				prev_end = run_end(runs[i]);
+			}
+			buf_puts(out, "\n");
+		}
+		free(runs);
+	}
+}

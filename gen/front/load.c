@@ -1,0 +1,207 @@
+/* load.c — expands PATH arguments into department source files and loads one department
+ * (parse + resolve) into its own arena (load.h). */
+#define _GNU_SOURCE /* memmem */
+#include "front/load.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "front/lex.h"
+#include "front/parse.h"
+#include "front/resolve.h"
+
+static void push(source_list *l, const char *path)
+{
+	l->paths = xrealloc(l->paths, (l->n + 1) * sizeof *l->paths);
+	l->paths[l->n++] = xstrdup(path);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* A department source names its department: some line is the field 部门： (or an alias), as the
+ * lexer sees it — after a byte order mark, blanks, with either colon. */
+static bool is_department_source(const char *path)
+{
+	char *data;
+	size_t len;
+	if (file_read(path, (size_t)LEX_MAX_FILE_MB << 20, &data, &len) != 0)
+		return true; /* let the loader report it */
+	/* The lexer classifies each line on its own, so the header — the lines up to the first one
+	 * with a 【 — is lexed first, where 部门： is written; the whole file only when it is not
+	 * there (a build of a county lexes a hundred sources here before anything else). */
+	const char *mark = memmem(data, len, "【", strlen("【"));
+	const char *nl = mark ? memchr(mark, '\n', len - (size_t)(mark - data)) : NULL;
+	size_t head = nl ? (size_t)(nl - data) + 1 : len;
+	bool found = false;
+	for (int pass = 0; pass < 2 && !found; pass++) {
+		size_t n = pass == 0 ? head : len;
+		if (pass == 1 && head == len)
+			break;
+		diag_ctx *quiet = diag_new();
+		arena *a = arena_new();
+		lex_result lr = lex_file(a, quiet, diag_add_file(quiet, path, data, n));
+		for (size_t i = 0; i < lr.n && !found; i++)
+			found = lr.lines[i].kind == LINE_FIELD && lr.lines[i].key == KW_DEPT;
+		arena_free(a);
+		diag_free(quiet);
+	}
+	free(data);
+	return found;
+}
+
+/* A directory being walked, and the one it is in: a symbolic link back to one of them (a loop,
+ * which would otherwise be followed until paths grow too long, finding every file again at each
+ * level) is not entered again. */
+typedef struct walk_dir {
+	dev_t dev;
+	ino_t ino;
+	const struct walk_dir *up;
+} walk_dir;
+
+static void walk(source_list *l, diag_ctx *d, const char *dir, const walk_dir *up)
+{
+	struct stat dst;
+	if (stat(dir, &dst) != 0) {
+		diag_report(d, (srcloc){0}, D_FILE_READ, dir, errno_text(errno));
+		return;
+	}
+	for (const walk_dir *w = up; w; w = w->up)
+		if (w->dev == dst.st_dev && w->ino == dst.st_ino)
+			return;
+	walk_dir self = {dst.st_dev, dst.st_ino, up};
+	DIR *dp = opendir(dir);
+	if (!dp) {
+		diag_report(d, (srcloc){0}, D_FILE_READ, dir, errno_text(errno));
+		return;
+	}
+	source_list here = {0};
+	struct dirent *e;
+	while ((e = readdir(dp)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		size_t n = strlen(dir) + strlen(e->d_name) + 2;
+		char *path = xmalloc(n);
+		snprintf(path, n, "%s%s%s", dir, ends_with(dir, "/") ? "" : "/", e->d_name);
+		push(&here, path);
+		free(path);
+	}
+	closedir(dp);
+	qsort(here.paths, here.n, sizeof *here.paths, cmp_str);
+	for (size_t i = 0; i < here.n; i++) {
+		struct stat st;
+		if (stat(here.paths[i], &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			walk(l, d, here.paths[i], &self);
+		else if (ends_with(here.paths[i], ".txt") && is_department_source(here.paths[i]))
+			push(l, here.paths[i]);
+	}
+	sources_free(&here);
+}
+
+void sources_find(source_list *out, diag_ctx *d, char *const *args, size_t nargs)
+{
+	for (size_t i = 0; i < nargs; i++) {
+		struct stat st;
+		if (stat(args[i], &st) != 0) {
+			diag_report(d, (srcloc){0}, D_FILE_READ, args[i], errno_text(errno));
+			continue;
+		}
+		if (S_ISDIR(st.st_mode))
+			walk(out, d, args[i], NULL);
+		else
+			push(out, args[i]);
+	}
+}
+
+void sources_free(source_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->paths[i]);
+	free(l->paths);
+	l->paths = NULL;
+	l->n = 0;
+}
+
+#ifndef BUDGETGEN_DATADIR
+#define BUDGETGEN_DATADIR "/usr/local/share/budgetgen"
+#endif
+
+const char *sources_data_path(const char *given, const char *local, const char *installed)
+{
+	struct stat st;
+	if (given)
+		return given;
+	if (stat(local, &st) == 0)
+		return local;
+	return installed;
+}
+
+/* The catalogues are read once per process, the first time a source needs them. */
+static const char *catalog_dir;
+static arena *catalog_arena;
+static const catalog *catalog_loaded;
+static char catalog_error[1024];
+
+void sources_set_catalog_dir(const char *dir)
+{
+	catalog_dir = dir;
+}
+
+void sources_release(void)
+{
+	arena_free(catalog_arena);
+	catalog_arena = NULL;
+	catalog_loaded = NULL;
+	catalog_error[0] = '\0';
+}
+
+const char *sources_catalog_dir(void)
+{
+	return sources_data_path(catalog_dir, "layouts/catalog", BUDGETGEN_DATADIR "/layouts/catalog");
+}
+
+static const catalog *sources_catalog(diag_ctx *d)
+{
+	if (!catalog_loaded && !catalog_error[0]) {
+		const char *dir = sources_catalog_dir();
+		catalog_arena = arena_new();
+		catalog_loaded = catalog_load(catalog_arena, dir, catalog_error, sizeof catalog_error);
+		if (!catalog_loaded && !catalog_error[0])
+			snprintf(catalog_error, sizeof catalog_error, "%s: 无法读取", dir);
+	}
+	if (!catalog_loaded)
+		diag_report(d, (srcloc){0}, D_CATALOG_ERROR, catalog_error);
+	return catalog_loaded;
+}
+
+department_load department_load_file(diag_ctx *d, const char *path)
+{
+	department_load l = {0};
+	size_t before = diag_count(d, DIAG_ERROR);
+	l.arena = arena_new();
+	ast_department *ast = parse_department(l.arena, d, path);
+	if (ast)
+		l.model = resolve_department_with(l.arena, d, ast, ast->nsections ? sources_catalog(d) : NULL);
+	l.errors = diag_count(d, DIAG_ERROR) - before;
+	return l;
+}
+
+void department_load_free(department_load *l)
+{
+	arena_free(l->arena);
+	l->arena = NULL;
+	l->model = NULL;
+}

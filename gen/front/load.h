@@ -1,0 +1,43 @@
+/* load.h — finds department sources: PATH arguments that are files or directories (searched
+ * recursively for *.txt; a .txt without a 部门： line is a fragment for 包含： and is skipped).
+ * Also the one entry point that loads a department: parse + resolve with its own arena. */
+#ifndef BUDGETGEN_SOURCES_H
+#define BUDGETGEN_SOURCES_H
+
+#include <stddef.h>
+
+#include "base/diag.h"
+#include "front/model.h"
+#include "base/util.h"
+
+typedef struct source_list {
+	char **paths; /* heap strings, sorted within each directory argument */
+	size_t n;
+} source_list;
+
+/* Expands the arguments. Unreadable paths are reported through d (no location). */
+void sources_find(source_list *out, diag_ctx *d, char *const *args, size_t nargs);
+void sources_free(source_list *l);
+
+/* One loaded department: everything lives in `arena`. model is NULL when the file is unreadable. */
+typedef struct department_load {
+	arena *arena;
+	const model_department *model;
+	size_t errors; /* errors reported for this department */
+} department_load;
+
+department_load department_load_file(diag_ctx *d, const char *path);
+
+/* Where data files are found: `given` if not NULL, else `local` (relative to the working
+ * directory, as in a checkout) if it exists, else the installed copy under the data directory. */
+const char *sources_data_path(const char *given, const char *local, const char *installed);
+
+/* The catalogue directory for budget data (default layouts/catalog); set before loading. */
+void sources_set_catalog_dir(const char *dir);
+/* The catalogue directory that loading will use (the build hashes it). */
+const char *sources_catalog_dir(void);
+/* Frees the catalogues read by department_load_file (at exit). */
+void sources_release(void);
+void department_load_free(department_load *l);
+
+#endif

@@ -1,0 +1,18 @@
+/* parse.h — the parser: a department source file (and the files it includes) → ast_department.
+ * Structural errors are reported and parsing carries on, so that one run reports everything. */
+#ifndef BUDGETGEN_PARSE_H
+#define BUDGETGEN_PARSE_H
+
+#include "front/ast.h"
+#include "base/diag.h"
+#include "base/util.h"
+
+/* Reads and parses path. Returns NULL only when the file itself cannot be read (reported). The
+ * tree and every string in it live in arena a; file contents are registered with d. */
+ast_department *parse_department(arena *a, diag_ctx *d, const char *path);
+
+/* Parses a source already in memory (for tests and fuzzing); `name` is used in messages. */
+ast_department *parse_department_text(arena *a, diag_ctx *d, const char *name, const char *text,
+                                      size_t len);
+
+#endif
