@@ -1,6 +1,6 @@
-/* compose_int.h — internal to the compose stage (compose.c, compose_budget.c, compose_util.c):
- * named slots that layout templates print, the table builder that places template rows into a
- * grid with spans and merges, and the document builder of sections and blocks. */
+/* compose_int.h — internal to the compose stage (compose.c, compose_budget.c, compose_perf.c,
+ * compose_util.c): named slots that layout templates print, the table builder that places
+ * template rows into a grid with spans and merges, and the document builder of sections and blocks. */
 #ifndef BUDGETGEN_COMPOSE_INT_H
 #define BUDGETGEN_COMPOSE_INT_H
 
@@ -70,7 +70,7 @@ void db_heading(doc_builder *d, const char *style_name, int level, const char *t
 const char *compose_cn_number(arena *a, size_t n);
 doc_document *db_document(composer *c, doc_builder *d, const char *title);
 
-/* compose.c: 预算绩效信息 (整体绩效目标 and the project tables) with headings from `level` on. */
+/* compose_perf.c: 预算绩效信息 (整体绩效目标 and the project tables) with headings from `level` on. */
 void compose_performance(doc_builder *d, int level, const char *part_style);
 /* compose_budget.c: the nine 部门预算公开表, then the 情况说明 with its tables. */
 void compose_budget_tables(doc_builder *d);
