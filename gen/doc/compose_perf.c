@@ -18,7 +18,8 @@ static void project_slots(composer *c, const model_project *p, slots *s)
 	slot_text(s, "编报单位", p->unit);
 	slot_text(s, "部门", m->name);
 	slot_text(s, "年度", arena_printf(c->a, "%d", m->year));
-	slot_amount(c->a, s, "预算数", p->total);
+	static const char *const parts[2] = {"财政资金", "其他资金"};
+	slot_sum(c->a, s, "预算数", p->total, parts, 2); /* a formula in Excel */
 	slot_amount(c->a, s, "财政资金", p->fiscal);
 	slot_amount(c->a, s, "其他资金", p->other);
 	slot_text(s, "资金用途", p->use);
@@ -73,27 +74,6 @@ const doc_table *compose_project_table(arena *a, const model_department *m, size
 	if (c.failed)
 		return NULL;
 	t->sheet_name = compose_sheet_name(a, arena_printf(a, "%zu.%s", p->number, p->name));
-	/* 预算数 = 财政资金 + 其他资金: a formula in Excel */
-	long total = -1, parts[2] = {-1, -1};
-	for (size_t i = 0; i < t->ncells; i++) {
-		const char *sl = t->cells[i].slot;
-		if (!sl)
-			continue;
-		if (strcmp(sl, "预算数") == 0)
-			total = (long)i;
-		else if (strcmp(sl, "财政资金") == 0)
-			parts[0] = (long)i;
-		else if (strcmp(sl, "其他资金") == 0)
-			parts[1] = (long)i;
-	}
-	if (total >= 0 && parts[0] >= 0 && parts[1] >= 0 && t->cells[total].numfmt == NUM_AMOUNT) {
-		int *idx = arena_alloc(a, 2 * sizeof *idx);
-		idx[0] = (int)parts[0];
-		idx[1] = (int)parts[1];
-		doc_cell *tc = (doc_cell *)&t->cells[total];
-		tc->sum_of = idx;
-		tc->nsum = 2;
-	}
 	return t;
 }
 
