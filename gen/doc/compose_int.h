@@ -65,7 +65,8 @@ void slot_amount(arena *a, slots *s, const char *name, model_amount v);
  * table): a cell showing it alone totals the cells showing those slots alone. */
 void slot_sum(arena *a, slots *s, const char *name, model_amount v, const char *const *parts,
               int nparts);
-void slot_percent(slots *s, const char *name, const char *text);
+/* A percentage of the model, or blank when v is NULL. */
+void slot_percent(slots *s, const char *name, const model_percent *v);
 const slot *slot_find(const slots *s, const char *name, size_t len);
 __attribute__((format(printf, 2, 3))) void compose_fail(composer *c, const char *fmt, ...);
 const char *slot_expand(composer *c, const char *where, const char *tpl, const slots *s,

@@ -25,7 +25,7 @@ static void project_slots(composer *c, const model_project *p, slots *s)
 	slot_text(s, "资金用途", p->use);
 	static const char *const months[4] = {"3月底", "6月底", "10月底", "12月底"};
 	for (int i = 0; i < 4; i++)
-		slot_percent(s, months[i], p->has_schedule ? p->schedule[i] : "");
+		slot_percent(s, months[i], p->has_schedule ? &p->schedule[i] : NULL);
 }
 
 const doc_table *compose_project_table(arena *a, const model_department *m, size_t project,

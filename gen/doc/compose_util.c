@@ -42,16 +42,14 @@ void slot_sum(arena *a, slots *s, const char *name, model_amount v, const char *
 	}
 }
 
-/* "25%" → a percent slot with value 25 (the model has validated it). */
-void slot_percent(slots *s, const char *name, const char *text)
+void slot_percent(slots *s, const char *name, const model_percent *v)
 {
 	if (s->n >= MAX_SLOTS)
 		return;
-	decimal v = {0};
-	size_t n = text ? strlen(text) : 0;
-	bool ok = n > 1 && text[n - 1] == '%' && dec_parse(text, n - 1, &v, NULL) == DEC_OK;
-	s->item[s->n++] = (slot){.name = name, .text = text ? text : "",
-	                           .fmt = ok ? NUM_PERCENT : NUM_NONE, .value = v};
+	if (!v)
+		s->item[s->n++] = (slot){.name = name, .text = "", .fmt = NUM_NONE};
+	else
+		s->item[s->n++] = (slot){.name = name, .text = v->text, .fmt = NUM_PERCENT, .value = v->value};
 }
 
 const slot *slot_find(const slots *s, const char *name, size_t len)
