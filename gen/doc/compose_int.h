@@ -1,6 +1,6 @@
 /* compose_int.h — internal to the compose stage (compose.c, compose_budget.c, compose_perf.c,
- * compose_util.c): named slots that layout templates print, the table builder that places
- * template rows into a grid with spans and merges, and the document builder of sections and blocks. */
+ * compose_util.c): named slots that layout templates print, the table builder that places template
+ * rows into a grid with spans and merges, and the document builder of sections and blocks. */
 #ifndef BUDGETGEN_COMPOSE_INT_H
 #define BUDGETGEN_COMPOSE_INT_H
 
