@@ -92,7 +92,7 @@ static void json_project(buf *b, const model_project *p)
 	if (p->has_schedule) {
 		buf_puts(b, "[");
 		for (int i = 0; i < 4; i++) {
-			json_string(b, p->schedule[i]);
+			json_string(b, p->schedule[i].text);
 			if (i < 3)
 				buf_puts(b, ", ");
 		}

@@ -99,48 +99,30 @@ static const layout_table *table_layout(composer *c, const char *name)
 	return lt;
 }
 
-long tb_cell_at(const doc_table *t, int row, int col)
+/* Makes cell (row, col) of a finished table the total of the cells (rows[i], col) or, when cols
+ * is given, of (row, cols[i]). Only numeric cells take part. */
+static void link_sum(tb_builder *b, int row, int col, const int *rows, const int *cols, size_t n)
 {
-	size_t lo = 0, hi = t->ncells;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		const doc_cell *x = &t->cells[mid];
-		if (x->row < row || (x->row == row && x->col < col))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < t->ncells && t->cells[lo].row == row && t->cells[lo].col == col)
-		return (long)lo;
-	return -1;
-}
-
-/* Makes cell (row, col) the total of the cells (rows[i], col) or, when cols is given, of
- * (row, cols[i]). Only numeric cells take part. */
-static void link_sum(composer *c, doc_table *t, int row, int col, const int *rows, const int *cols,
-                     size_t n)
-{
-	long target = tb_cell_at(t, row, col);
+	long target = tb_cell_at(b->cells, b->n, row, col);
 	if (target < 0 || n == 0)
 		return;
-	int *idx = arena_alloc(c->a, n * sizeof *idx);
+	int *idx = arena_alloc(b->c->a, n * sizeof *idx);
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
-		long ci = tb_cell_at(t, rows ? rows[i] : row, cols ? cols[i] : col);
+		long ci = tb_cell_at(b->cells, b->n, rows ? rows[i] : row, cols ? cols[i] : col);
 		if (ci >= 0)
 			idx[k++] = (int)ci;
 	}
-	doc_cell *cell = (doc_cell *)&t->cells[target];
-	cell->sum_of = idx;
-	cell->nsum = k;
+	b->cells[target].sum_of = idx;
+	b->cells[target].nsum = k;
 }
 
 /* For a tree of rows (first = the 合计 row at level 0, then 类/款/项 at levels 1–3): every row
  * with children totals them in each of the columns; leaves total `parts` into `total_col`. */
-static void link_tree(composer *c, doc_table *t, const int *row_of, const int *level, size_t n,
-                      const int *cols, size_t ncols, int total_col, const int *parts, size_t nparts)
+static void link_tree(tb_builder *b, const int *row_of, const int *level, size_t n, const int *cols,
+                      size_t ncols, int total_col, const int *parts, size_t nparts)
 {
-	int *kids = arena_alloc(c->a, (n + 1) * sizeof *kids);
+	int *kids = arena_alloc(b->c->a, (n + 1) * sizeof *kids);
 	for (size_t i = 0; i < n; i++) {
 		size_t nk = 0;
 		for (size_t j = i + 1; j < n && level[j] > level[i]; j++)
@@ -148,9 +130,9 @@ static void link_tree(composer *c, doc_table *t, const int *row_of, const int *l
 				kids[nk++] = row_of[j];
 		if (nk) {
 			for (size_t k = 0; k < ncols; k++)
-				link_sum(c, t, row_of[i], cols[k], kids, NULL, nk);
+				link_sum(b, row_of[i], cols[k], kids, NULL, nk);
 		} else if (total_col >= 0) {
-			link_sum(c, t, row_of[i], total_col, NULL, parts, nparts);
+			link_sum(b, row_of[i], total_col, NULL, parts, nparts);
 		}
 	}
 }
@@ -271,17 +253,17 @@ static doc_table *func_table_build(composer *c, func_table kind, const char *lay
 	if (kind == FT_INCOME) {
 		static const int cols[] = {3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
 		static const int cur[] = {5, 6, 7, 8, 9, 10, 11};
-		link_tree(c, t, j.tree_row, j.tree_level, j.ntree, cols, 10, 4, cur, 7);
+		link_tree(&j.b, j.tree_row, j.tree_level, j.ntree, cols, 10, 4, cur, 7);
 		for (size_t i = 0; i < j.ntree; i++) { /* 合计 = 小计 + 上年结转 on every row */
 			static const int parts[] = {4, 12};
 			bool leaf = i + 1 >= j.ntree || j.tree_level[i + 1] <= j.tree_level[i];
 			if (leaf)
-				link_sum(c, t, j.tree_row[i], 3, NULL, parts, 2);
+				link_sum(&j.b, j.tree_row[i], 3, NULL, parts, 2);
 		}
 	} else {
 		static const int cols[] = {3, 4, 5};
 		static const int parts[] = {4, 5};
-		link_tree(c, t, j.tree_row, j.tree_level, j.ntree, cols, 3, 3, parts, 2);
+		link_tree(&j.b, j.tree_row, j.tree_level, j.ntree, cols, 3, 3, parts, 2);
 	}
 	t->sheet_name = compose_sheet_name(c->a, title);
 	return t;
@@ -349,11 +331,11 @@ static doc_table *summary_table(composer *c)
 	int *rows = arena_alloc(c->a, (n + 1) * sizeof *rows);
 	for (size_t i = 0; i < n; i++)
 		rows[i] = first_body + (int)i;
-	link_sum(c, t, last - 3, 2, rows, NULL, 9 < n ? 9 : n);
-	link_sum(c, t, last - 3, 4, rows, NULL, n);
+	link_sum(&j.b, last - 3, 2, rows, NULL, 9 < n ? 9 : n);
+	link_sum(&j.b, last - 3, 4, rows, NULL, n);
 	int in_rows[2] = {last - 3, last - 2};
-	link_sum(c, t, last - 1, 2, in_rows, NULL, 2);
-	link_sum(c, t, last - 1, 4, in_rows, NULL, 2);
+	link_sum(&j.b, last - 1, 2, in_rows, NULL, 2);
+	link_sum(&j.b, last - 1, 4, in_rows, NULL, 2);
 	t->sheet_name = compose_sheet_name(c->a, "部门预算收支总表");
 	return t;
 }
@@ -437,17 +419,17 @@ static doc_table *appropriation_table(composer *c)
 	for (size_t i = 0; i < n; i++)
 		rows[i] = first_body + (int)i;
 	for (int col = 4; col <= 7; col++)
-		link_sum(c, t, last - 6, col, rows, NULL, n);
-	link_sum(c, t, last - 6, 2, rows, NULL, 3);
+		link_sum(&j.b, last - 6, col, rows, NULL, n);
+	link_sum(&j.b, last - 6, 2, rows, NULL, 3);
 	int carry_rows[3] = {last - 4, last - 3, last - 2};
-	link_sum(c, t, last - 5, 2, carry_rows, NULL, 3);
+	link_sum(&j.b, last - 5, 2, carry_rows, NULL, 3);
 	int total_rows[2] = {last - 6, last - 5};
-	link_sum(c, t, last - 1, 2, total_rows, NULL, 2);
+	link_sum(&j.b, last - 1, 2, total_rows, NULL, 2);
 	for (int col = 4; col <= 7; col++)
-		link_sum(c, t, last - 1, col, total_rows, NULL, 2);
+		link_sum(&j.b, last - 1, col, total_rows, NULL, 2);
 	static const int parts[3] = {5, 6, 7};
 	for (size_t i = 0; i < n; i++)
-		link_sum(c, t, rows[i], 4, NULL, parts, 3);
+		link_sum(&j.b, rows[i], 4, NULL, parts, 3);
 	t->sheet_name = compose_sheet_name(c->a, "部门预算财政拨款收支总表");
 	return t;
 }
@@ -484,7 +466,7 @@ static doc_table *basic_table(composer *c)
 		return NULL;
 	static const int cols[] = {3, 4, 5};
 	static const int parts[] = {4, 5};
-	link_tree(c, t, j.tree_row, j.tree_level, j.ntree, cols, 3, 3, parts, 2);
+	link_tree(&j.b, j.tree_row, j.tree_level, j.ntree, cols, 3, 3, parts, 2);
 	t->sheet_name = compose_sheet_name(c->a, "部门预算一般公共预算财政拨款基本支出表");
 	return t;
 }
@@ -535,16 +517,16 @@ static doc_table *three_table(composer *c)
 	static const int parts[3] = {3, 4, 5};
 	for (int col = 2; col <= 5; col++) {
 		int sub[3] = {first + 2, first + 5, first + 8};
-		link_sum(c, t, first + 1, col, sub, NULL, 3);
+		link_sum(&j.b, first + 1, col, sub, NULL, 3);
 		int abroad[2] = {first + 3, first + 4}, cars[2] = {first + 6, first + 7};
-		link_sum(c, t, first + 2, col, abroad, NULL, 2);
-		link_sum(c, t, first + 5, col, cars, NULL, 2);
+		link_sum(&j.b, first + 2, col, abroad, NULL, 2);
+		link_sum(&j.b, first + 5, col, cars, NULL, 2);
 		int one[1] = {first + 1};
-		link_sum(c, t, first, col, one, NULL, 1);
+		link_sum(&j.b, first, col, one, NULL, 1);
 	}
 	for (int r = first + 3; r <= first + 8; r++)
 		if (r != first + 5)
-			link_sum(c, t, r, 2, NULL, parts, 3);
+			link_sum(&j.b, r, 2, NULL, parts, 3);
 	t->sheet_name = compose_sheet_name(c->a, "部门预算财政拨款“三公”经费支出表");
 	return t;
 }
@@ -619,7 +601,7 @@ static doc_table *assets_table(composer *c)
 	if (!t)
 		return NULL;
 	int parts[4] = {first, first + 2, first + 3, first + 4};
-	link_sum(c, t, first - 1, 2, parts, NULL, 4);
+	link_sum(&j.b, first - 1, 2, parts, NULL, 4);
 	t->sheet_name = compose_sheet_name(c->a, "部门固定资产占用情况表");
 	return t;
 }

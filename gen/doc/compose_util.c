@@ -18,7 +18,7 @@
 void slot_text(slots *s, const char *name, const char *text)
 {
 	if (s->n < MAX_SLOTS)
-		s->item[s->n++] = (slot){name, text ? text : "", NUM_NONE, {0}};
+		s->item[s->n++] = (slot){.name = name, .text = text ? text : "", .fmt = NUM_NONE};
 }
 
 void slot_amount(arena *a, slots *s, const char *name, model_amount v)
@@ -28,18 +28,28 @@ void slot_amount(arena *a, slots *s, const char *name, model_amount v)
 	char text[32] = "";
 	if (v.present)
 		dec_format(v.value, 2, text);
-	s->item[s->n++] = (slot){name, arena_strdup(a, text), v.present ? NUM_AMOUNT : NUM_NONE, v.value};
+	s->item[s->n++] = (slot){.name = name, .text = arena_strdup(a, text),
+	                           .fmt = v.present ? NUM_AMOUNT : NUM_NONE, .value = v.value};
 }
 
-/* "25%" → a percent slot with value 25 (the model has validated it). */
-void slot_percent(slots *s, const char *name, const char *text)
+void slot_sum(arena *a, slots *s, const char *name, model_amount v, const char *const *parts,
+              int nparts)
+{
+	slot_amount(a, s, name, v);
+	if (s->n > 0 && s->item[s->n - 1].name == name) {
+		s->item[s->n - 1].sum_of = parts;
+		s->item[s->n - 1].nsum = nparts;
+	}
+}
+
+void slot_percent(slots *s, const char *name, const model_percent *v)
 {
 	if (s->n >= MAX_SLOTS)
 		return;
-	decimal v = {0};
-	size_t n = text ? strlen(text) : 0;
-	bool ok = n > 1 && text[n - 1] == '%' && dec_parse(text, n - 1, &v, NULL) == DEC_OK;
-	s->item[s->n++] = (slot){name, text ? text : "", ok ? NUM_PERCENT : NUM_NONE, v};
+	if (!v)
+		s->item[s->n++] = (slot){.name = name, .text = "", .fmt = NUM_NONE};
+	else
+		s->item[s->n++] = (slot){.name = name, .text = v->text, .fmt = NUM_PERCENT, .value = v->value};
 }
 
 const slot *slot_find(const slots *s, const char *name, size_t len)
@@ -169,6 +179,10 @@ void tb_add_row(tb_builder *b, const char *row_name, const slots *s)
 				cell->numfmt = sl->fmt;
 				cell->value = sl->value;
 			}
+			if (sl && sl->fmt == NUM_AMOUNT && sl->nsum) {
+				struct tb_sum *ts = vec_push(c->a, &b->sums, &b->nsums, &b->sums_cap, sizeof *ts);
+				*ts = (struct tb_sum){row, col, sl->sum_of, sl->nsum};
+			}
 		}
 		col += lc->colspan;
 	}
@@ -221,6 +235,48 @@ static int cell_order(const void *pa, const void *pb)
 	return (a->col > b->col) - (a->col < b->col);
 }
 
+long tb_cell_at(const doc_cell *cells, size_t n, int row, int col)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const doc_cell *x = &cells[mid];
+		if (x->row < row || (x->row == row && x->col < col))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < n && cells[lo].row == row && cells[lo].col == col)
+		return (long)lo;
+	return -1;
+}
+
+/* Makes each cell recorded in b->sums the total of the cells that show its parts (the last such
+ * cell of each part); none when a part is not shown. Cells are final: merged and sorted. */
+static void link_slot_sums(tb_builder *b)
+{
+	for (size_t i = 0; i < b->nsums; i++) {
+		const struct tb_sum *ts = &b->sums[i];
+		long target = tb_cell_at(b->cells, b->n, ts->row, ts->col);
+		if (target < 0)
+			continue;
+		int *idx = arena_alloc(b->c->a, (size_t)ts->nparts * sizeof *idx);
+		int found = 0;
+		for (int k = 0; k < ts->nparts; k++) {
+			long at = -1;
+			for (size_t j = 0; j < b->n; j++)
+				if (b->cells[j].slot && strcmp(b->cells[j].slot, ts->parts[k]) == 0)
+					at = (long)j;
+			if (at >= 0)
+				idx[found++] = (int)at;
+		}
+		if (found == ts->nparts) {
+			b->cells[target].sum_of = idx;
+			b->cells[target].nsum = (size_t)found;
+		}
+	}
+}
+
 doc_table *tb_finish(tb_builder *b, const slots *s)
 {
 	composer *c = b->c;
@@ -229,6 +285,7 @@ doc_table *tb_finish(tb_builder *b, const slots *s)
 			b->nrows = b->cells[i].row + b->cells[i].rowspan;
 	apply_merges(b);
 	qsort(b->cells, b->n, sizeof *b->cells, cell_order);
+	link_slot_sums(b);
 	doc_table *t = arena_alloc(c->a, sizeof *t);
 	t->kind = b->lt->name;
 	t->ncols = b->lt->ncols;

@@ -427,7 +427,24 @@ static void note_piece(pager *p, const doc_table *t, int first, int last, bool r
 	*pc = (pg_table_piece){t, p->r->npages - 1, first, last, repeated, relabelled};
 }
 
-static mpt caption_block(pager *p, const doc_table *t, bool draw)
+/* Heights of the block above a table's grid: the title's lines with the space after them, and
+ * the caption line; 0 for either that is absent. */
+static void title_block_heights(pager *p, const doc_table *t, mpt *title_h, mpt *caption_h)
+{
+	*title_h = *caption_h = 0;
+	if (*t->title && t->title_style) {
+		const doc_style *st = t->title_style;
+		lb_params lp;
+		lb_line *lines;
+		size_t n = break_text(p, st, t->title, p->width, false, &lp, &lines);
+		*title_h = (mpt)n * st->line_height + st->space_after;
+	}
+	if ((*t->caption_left || *t->caption_right) && t->caption_style)
+		*caption_h = t->caption_style->line_height;
+}
+
+/* Draws the title block measured by title_block_heights at p->y. */
+static void draw_title_block(pager *p, const doc_table *t)
 {
 	mpt h = 0;
 	if (*t->title && t->title_style) {
@@ -436,11 +453,9 @@ static mpt caption_block(pager *p, const doc_table *t, bool draw)
 		lb_line *lines;
 		size_t n = break_text(p, st, t->title, p->width, false, &lp, &lines);
 		for (size_t i = 0; i < n; i++) {
-			if (draw) {
-				mpt x = p->left + align_offset(st->align, p->width, lines[i].natural);
-				draw_text_line(p, st, t->title, &lines[i], false, &lp, x,
-				               baseline_in(p->y + h, st->line_height, st->size));
-			}
+			mpt x = p->left + align_offset(st->align, p->width, lines[i].natural);
+			draw_text_line(p, st, t->title, &lines[i], false, &lp, x,
+			               baseline_in(p->y + h, st->line_height, st->size));
 			h += st->line_height;
 		}
 		h += st->space_after;
@@ -448,7 +463,7 @@ static mpt caption_block(pager *p, const doc_table *t, bool draw)
 	if ((*t->caption_left || *t->caption_right) && t->caption_style) {
 		const doc_style *st = t->caption_style;
 		const char *texts[2] = {t->caption_left, t->caption_right};
-		for (int side = 0; side < 2 && draw; side++) {
+		for (int side = 0; side < 2; side++) {
 			if (!*texts[side])
 				continue;
 			lb_params lp;
@@ -459,10 +474,35 @@ static mpt caption_block(pager *p, const doc_table *t, bool draw)
 				draw_text_line(p, st, texts[side], &lines[0], false, &lp, x,
 				               baseline_in(p->y + h, st->line_height, st->size));
 			}
-			}
-		h += st->line_height;
+		}
 	}
-	return h;
+}
+
+/* The rows of t (heights h) that start a new page when its row 0 is set at y0 on a page whose
+ * text area runs from top to bottom: a body row that does not fit below what is on the page goes
+ * to a new page, which starts with the repeated rows. Never a row of the header block. */
+static size_t table_breaks(arena *a, const doc_table *t, const mpt *h, mpt y0, mpt top, mpt bottom,
+                           int **breaks)
+{
+	int head_end = t->repeat_first + t->repeat_count;
+	if (head_end > t->nrows)
+		head_end = t->nrows;
+	mpt rep_h = 0;
+	for (int r = t->repeat_first; r < head_end; r++)
+		rep_h += h[r];
+	*breaks = NULL;
+	size_t n = 0, cap = 0;
+	mpt y = y0;
+	int seg = 0;
+	for (int r = 0; r < t->nrows; r++) {
+		if (r >= head_end && r > seg && y + h[r] > bottom) {
+			*(int *)vec_push(a, breaks, &n, &cap, sizeof **breaks) = r;
+			y = top + rep_h;
+			seg = r;
+		}
+		y += h[r];
+	}
+	return n;
 }
 
 /* Records in r->overflow the first row of t that cannot fit on a page: taller than the text
@@ -513,6 +553,12 @@ static void flow_table(pager *p, const doc_table *t)
 	pg_table_rows *tr = vec_push(p->a, &p->r->tables, &p->r->ntables, &p->r->tables_cap, sizeof *tr);
 	tr->table = t;
 	tr->heights = g.h;
+	title_block_heights(p, t, &tr->title_h, &tr->caption_h);
+	mpt cap_h = tr->title_h + tr->caption_h;
+	int *sheet_breaks;
+	tr->nbreaks = table_breaks(p->a, t, g.h, p->sec->page.margin_top + cap_h, p->sec->page.margin_top,
+	                           p->sec->page.height - p->sec->page.margin_bottom, &sheet_breaks);
+	tr->breaks = sheet_breaks;
 
 	int head_end = t->repeat_first + t->repeat_count; /* header block and repeated rows */
 	if (head_end > t->nrows)
@@ -522,18 +568,21 @@ static void flow_table(pager *p, const doc_table *t)
 		head_h += g.h[r];
 	mpt first_body = head_end < t->nrows ? g.h[head_end] : 0;
 	check_rows_fit(p, t, &g, head_end);
-	mpt cap_h = caption_block(p, t, false);
 	ensure_room(p, cap_h + head_h + first_body);
 	place_pending(p);
-	p->y += caption_block(p, t, true);
+	draw_title_block(p, t);
+	p->y += cap_h;
 	p->at_top = false;
 
+	int *breaks;
+	size_t nbreaks = table_breaks(p->a, t, g.h, p->y, p->top, p->bottom, &breaks), next = 0;
 	mpt *rowy = arena_alloc(p->a, (size_t)(t->nrows + 1) * sizeof *rowy);
 	mpt x0 = p->left;
 	int seg = 0;
 	rowy[0] = p->y;
 	for (int r = 0; r < t->nrows; r++) {
-		if (r >= head_end && r > seg && rowy[r] + g.h[r] > p->bottom) {
+		if (next < nbreaks && breaks[next] == r) {
+			next++;
 			note_piece(p, t, seg, r, seg > 0, draw_rows(p, &g, seg, r, rowy, x0));
 			new_page(p);
 			/* repeated header rows at the top of the continuation page */
@@ -707,12 +756,18 @@ const pg_result *paginate(arena *a, font_set *fonts, const doc_document *doc)
 	return p.r;
 }
 
-const mpt *pg_row_heights(const pg_result *r, const doc_table *t)
+const pg_table_rows *pg_table_layout(const pg_result *r, const doc_table *t)
 {
 	for (size_t i = 0; i < r->ntables; i++)
 		if (r->tables[i].table == t)
-			return r->tables[i].heights;
+			return &r->tables[i];
 	return NULL;
+}
+
+const mpt *pg_row_heights(const pg_result *r, const doc_table *t)
+{
+	const pg_table_rows *tr = pg_table_layout(r, t);
+	return tr ? tr->heights : NULL;
 }
 
 /* ---- text dump ------------------------------------------------------------------------------- */

@@ -62,10 +62,16 @@ typedef struct pg_missing {
 	const char *context; /* the paragraph or cell text it occurs in */
 } pg_missing;
 
-/* Row heights of one table as laid out (Excel uses them). */
+/* One table as laid out, for the back ends that write it as a grid of their own: Word takes the
+ * row heights, Excel also the title block and the page breaks of a sheet of the table alone. */
 typedef struct pg_table_rows {
 	const doc_table *table;
 	const mpt *heights; /* nrows heights, including padding */
+	mpt title_h;        /* the title's lines and the space after them; 0 without a title */
+	mpt caption_h;      /* the caption line (单位名称…, 单位：万元); 0 without one */
+	const int *breaks;  /* the rows that start a new page when the table is set from the top of a */
+	size_t nbreaks;     /* page of its section under its title block, as in a project's own PDF;
+	                       ascending (where flow_table breaks it in that position) */
 } pg_table_rows;
 
 /* One piece of a table on one page (for tests and `budgetgen dump --pages`). */
@@ -112,6 +118,8 @@ size_t pg_break(font_set *fonts, const doc_style *st, const char *text, mpt widt
  * that do not touch). */
 void pg_dump_text(buf *out, const pg_result *r);
 
+/* The layout of t, or NULL if t was not in the document. */
+const pg_table_rows *pg_table_layout(const pg_result *r, const doc_table *t);
 /* The row heights computed for t, or NULL if t was not in the document. */
 const mpt *pg_row_heights(const pg_result *r, const doc_table *t);
 

@@ -528,48 +528,14 @@ typedef struct sheet_table {
 	mpt title_h, caption_h;
 } sheet_table;
 
-/* Title and caption heights as paginate.c's caption block measures them. */
-static void measure_title_block(xlsx_ctx *x, sheet_table *s)
+/* The page breaks of the PDF's sheet of this table (paginate.h: the table alone, from the top of
+ * a page under its title block), as sheet rows; at most Excel's MAX_BREAKS, the first ones. */
+static void sheet_breaks(xlsx_ctx *x, sheet_table *s, const pg_table_rows *tr)
 {
-	const doc_table *t = s->t;
-	mpt width = s->page->width - s->page->margin_left - s->page->margin_right;
-	s->title_h = s->caption_h = 0;
-	if (*t->title && t->title_style) {
-		size_t n = count_lines(x, t->title_style, t->title, width, true);
-		s->title_h = (mpt)n * t->title_style->line_height + t->title_style->space_after;
-	}
-	if ((*t->caption_left || *t->caption_right) && t->caption_style)
-		s->caption_h = t->caption_style->line_height;
-}
-
-/* Where the PDF's sheet of this table starts new pages: the table begins at the top of the
- * first page under its title block; a row that does not fit below the header rows goes to a new
- * page, which starts with the repeated rows (paginate.c, flow_table). */
-static void find_breaks(xlsx_ctx *x, sheet_table *s)
-{
-	const doc_table *t = s->t;
-	const doc_page *pg = s->page;
-	mpt top = pg->margin_top, bottom = pg->height - pg->margin_bottom;
-	int head_end = t->repeat_first + t->repeat_count;
-	if (head_end > t->nrows)
-		head_end = t->nrows;
-	mpt repeat_h = 0;
-	for (int r = t->repeat_first; r < head_end; r++)
-		repeat_h += s->h[r];
-	size_t cap = 0;
-	s->breaks = NULL;
-	s->nbreaks = 0;
-	mpt y = top + s->title_h + s->caption_h;
-	int seg = 0;
-	for (int r = 0; r < t->nrows; r++) {
-		if (r >= head_end && r > seg && y + s->h[r] > bottom && s->nbreaks < MAX_BREAKS) {
-			lxw_row_t *b = vec_push(x->a, &s->breaks, &s->nbreaks, &cap, sizeof *b);
-			*b = s->r0 + (lxw_row_t)r;
-			y = top + repeat_h;
-			seg = r;
-		}
-		y += s->h[r];
-	}
+	s->nbreaks = tr->nbreaks < MAX_BREAKS ? tr->nbreaks : MAX_BREAKS;
+	s->breaks = arena_alloc(x->a, (s->nbreaks + 1) * sizeof *s->breaks);
+	for (size_t i = 0; i < s->nbreaks; i++)
+		s->breaks[i] = s->r0 + (lxw_row_t)tr->breaks[i];
 }
 
 /* Writes one rectangle of the grid: a single cell or a merged range, its content or (a
@@ -702,8 +668,8 @@ static void write_note(xlsx_ctx *x, lxw_worksheet *ws, const sheet_table *s)
 static void write_table_sheet(xlsx_ctx *x, const doc_table *t, const doc_page *page,
                               const pg_result *pages)
 {
-	sheet_table s = {.t = t, .page = page, .h = pg_row_heights(pages, t)};
-	if (!s.h || t->ncols < 1) {
+	const pg_table_rows *tr = pg_table_layout(pages, t);
+	if (!tr || t->ncols < 1) {
 		snprintf(x->err, x->errlen, "Excel 文件生成失败：表“%s”没有排版结果", t->title);
 		x->failed = true;
 		return;
@@ -715,10 +681,11 @@ static void write_table_sheet(xlsx_ctx *x, const doc_table *t, const doc_page *p
 		check(x, worksheet_set_column_pixels(ws, (lxw_col_t)c, (lxw_col_t)c,
 		                                     column_pixels(t->col_widths[c]), NULL),
 		      "列宽");
-	measure_title_block(x, &s);
+	sheet_table s = {.t = t, .page = page, .h = tr->heights, .title_h = tr->title_h,
+	                 .caption_h = tr->caption_h};
 	s.r0 = (s.title_h ? 1 : 0) + (s.caption_h ? 1 : 0);
 	write_title_block(x, ws, &s);
-	find_breaks(x, &s);
+	sheet_breaks(x, &s, tr);
 	for (int r = 0; r < t->nrows; r++)
 		check(x, worksheet_set_row(ws, s.r0 + (lxw_row_t)r, row_points(s.h[r]), NULL), "行高");
 	for (size_t i = 0; i < t->ncells && !x->failed; i++)
@@ -730,11 +697,8 @@ static void write_table_sheet(xlsx_ctx *x, const doc_table *t, const doc_page *p
 		check(x, worksheet_repeat_rows(ws, s.r0 + (lxw_row_t)t->repeat_first,
 		                               s.r0 + (lxw_row_t)(head_end - 1)),
 		      "重复标题行");
-	if (s.nbreaks) {
-		lxw_row_t *list = arena_alloc(x->a, (s.nbreaks + 1) * sizeof *list);
-		memcpy(list, s.breaks, s.nbreaks * sizeof *list);
-		check(x, worksheet_set_h_pagebreaks(ws, list), "分页符");
-	}
+	if (s.nbreaks) /* the list ends with a 0 */
+		check(x, worksheet_set_h_pagebreaks(ws, s.breaks), "分页符");
 }
 
 /* ---- the workbook ---------------------------------------------------------------------------- */

@@ -49,6 +49,12 @@ typedef struct model_amount {
 	decimal value;
 } model_amount;
 
+/* A percentage of the 资金支出计划, parsed once by the resolver. */
+typedef struct model_percent {
+	decimal value;    /* 25% is 25 */
+	const char *text; /* as printed: the number as written, then an ASCII "%" ("12.5%", "75.00%") */
+} model_percent;
+
 typedef struct model_indicator {
 	l1_kind l1;
 	l2_kind l2;
@@ -70,7 +76,7 @@ typedef struct model_project {
 	model_amount other;         /* 其他资金 */
 	const char *use;            /* 资金用途, "" when blank */
 	bool has_schedule;
-	const char *schedule[4];    /* "25%" … at 3月底, 6月底, 10月底, 12月底 */
+	model_percent schedule[4];  /* at 3月底, 6月底, 10月底, 12月底 */
 	const char *const *goals;
 	size_t ngoals;
 	const model_indicator *indicators;

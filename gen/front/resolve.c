@@ -203,7 +203,7 @@ static void resolve_schedule(resolver *r, model_project *mp, const ast_str *s)
 		return;
 	mp->has_schedule = true;
 	for (int m = 0; m < 4; m++)
-		mp->schedule[m] = parts[m];
+		mp->schedule[m] = (model_percent){.value = vals[m], .text = parts[m]};
 }
 
 /* ---- indicator names ------------------------------------------------------------------ */

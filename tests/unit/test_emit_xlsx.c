@@ -58,6 +58,9 @@ static const doc_cell main_cells[] = {
 	{7, 1, 1, 2, "行7", &cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
 };
 static const mpt main_heights[8] = {20000, 20000, 20000, 20000, 200000, 200000, 200000, 20000};
+/* where the layout engine breaks it: 52 pt of title block and rows 0–5 fill the 637.8 pt of the
+ * portrait text area, row 6 starts the next page under the repeated row 3 */
+static const int main_breaks[1] = {6};
 
 static const doc_cell one_cell[] = {{0, 0, 1, 1, "一", &cell_st, NUM_NONE, {0}, NULL, 0, false, NULL}};
 static const mpt one_height[1] = {20000};
@@ -98,6 +101,10 @@ static void make_document(void)
 	for (int i = 0; i < NTABLES; i++) {
 		rows[i].table = &tables[i];
 		rows[i].heights = i == 0 ? main_heights : one_height;
+		rows[i].title_h = 28000 + 6000; /* one line of title_st and its space after */
+		rows[i].caption_h = 18000;
+		rows[i].breaks = i == 0 ? main_breaks : NULL;
+		rows[i].nbreaks = i == 0 ? 1 : 0;
 	}
 	pages.tables = rows;
 	pages.ntables = NTABLES;

@@ -117,8 +117,10 @@ static void test_good_project(void)
 	CHECK(p->total.present && p->fiscal.present && !p->other.present);
 	CHECK_INT_EQ(p->total.value.micros, 90000000);
 	CHECK(p->has_schedule);
-	CHECK_STR_EQ(p->schedule[0], "25%");
-	CHECK_STR_EQ(p->schedule[3], "100%");
+	CHECK_STR_EQ(p->schedule[0].text, "25%");
+	CHECK_INT_EQ(p->schedule[0].value.micros, 25000000);
+	CHECK_STR_EQ(p->schedule[3].text, "100%");
+	CHECK_INT_EQ(p->schedule[3].value.micros, 100000000);
 	CHECK_INT_EQ(p->ngoals, 1);
 	CHECK_INT_EQ(p->nindicators, 3);
 	CHECK_INT_EQ(p->indicators[2].l1, L1_SATISFACTION);
@@ -289,11 +291,18 @@ static void test_schedule(void)
 	}
 	unit_context = NULL;
 
-	/* the model keeps the numbers as written, with an ASCII percent sign */
+	/* the model keeps the exact values, and for printing the numbers as written with an ASCII
+	 * percent sign */
 	resolved r = resolve_project(NULL, "12.5％ 50% 75.00% 100％", NULL);
-	CHECK_STR_EQ(r.m->projects[0].schedule[0], "12.5%");
-	CHECK_STR_EQ(r.m->projects[0].schedule[2], "75.00%");
-	CHECK_STR_EQ(r.m->projects[0].schedule[3], "100%");
+	CHECK_STR_EQ(r.m->projects[0].schedule[0].text, "12.5%");
+	CHECK_INT_EQ(r.m->projects[0].schedule[0].value.micros, 12500000);
+	CHECK_STR_EQ(r.m->projects[0].schedule[2].text, "75.00%");
+	CHECK_INT_EQ(r.m->projects[0].schedule[2].value.micros, 75000000);
+	CHECK_STR_EQ(r.m->projects[0].schedule[3].text, "100%");
+	resolved_free(&r);
+	r = resolve_project(NULL, "２５％，５０％，７５．５％，１００％", NULL);
+	CHECK_STR_EQ(r.m->projects[0].schedule[2].text, "７５．５%");
+	CHECK_INT_EQ(r.m->projects[0].schedule[2].value.micros, 75500000);
 	resolved_free(&r);
 
 	/* the decrease points at the later month */
