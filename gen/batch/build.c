@@ -36,7 +36,9 @@
 #include "emit/pdf.h"
 #include "emit/xlsx.h"
 #include "doc/layouts.h"
+#include "batch/hashcache.h"
 #include "batch/manifest.h"
+#include "batch/txn.h"
 #include "emit/paginate.h"
 #include "batch/pool.h"
 #include "front/load.h"
@@ -343,7 +345,7 @@ static bool intact(const builder *b, const manifest_output *o)
 	char *path = join(b->opt->out_dir, o->path);
 	struct stat st;
 	bool ok = stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == o->size &&
-	          (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec == o->mtime_ns;
+	          timespec_ns(st.st_mtim) == o->mtime_ns;
 	free(path);
 	return ok;
 }
@@ -646,14 +648,14 @@ static int write_new_file(const builder *b, const char *rel, const buf *data, ch
 	char *dir = xstrdup(final);
 	*strrchr(dir, '/') = '\0';
 	int e = dir_make(dir), fd = -1;
-	if (!e && (fd = tmpfile_open(dir, final, tmp)) < 0)
+	if (!e && (fd = file_temp_open(final, tmp)) < 0)
 		e = errno;
-	if (!e && (e = fd_write_all(fd, data->data ? data->data : "", data->len)) == 0) {
+	if (!e && (e = fd_write_synced(fd, data->data ? data->data : "", data->len)) == 0) {
 		struct stat st;
 		if (fstat(fd, &st) != 0)
 			e = errno;
 		*size = st.st_size;
-		*mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+		*mtime = timespec_ns(st.st_mtim);
 	}
 	if (e && fd >= 0) {
 		close(fd);
@@ -976,10 +978,10 @@ static void commit(builder *b, dept *d)
 			add_stale(b, t, d, d->taken, &deleted);
 		char *tmp = NULL;
 		int e = ensure_state(b), fd = -1;
-		if (!e && (fd = tmpfile_open(b->state, mpath, &tmp)) < 0)
+		if (!e && (fd = file_temp_open(mpath, &tmp)) < 0)
 			e = errno;
 		if (!e)
-			e = fd_write_all(fd, text.data, text.len);
+			e = fd_write_synced(fd, text.data, text.len);
 		if (!e)
 			txn_add_file(t, fd, tmp, mpath);
 		if (d->own && strcmp(d->own->file, mpath) != 0)
@@ -1405,7 +1407,7 @@ int build_run(const build_options *opt, char *const *paths, size_t npaths)
 	if (b.state && b.status == EXIT_OK) {
 		if (b.lock >= 0) {
 			txn_recover(b.state);
-			manifest_remove_strays(opt->out_dir);
+			txn_remove_strays(opt->out_dir);
 		}
 		char *cache = join(b.state, "hashes");
 		b.hashes = hash_cache_load(cache);

@@ -9,7 +9,9 @@
 
 #include "doc/dochash.h"
 #include "base/hash.h"
+#include "batch/hashcache.h"
 #include "batch/manifest.h"
+#include "batch/txn.h"
 #include "unit.h"
 #include "base/util.h"
 
@@ -157,9 +159,11 @@ static char *slurp(const char *path)
 static int unnamed(const char *dir, const char *text)
 {
 	char *tmp = NULL;
-	int fd = tmpfile_open(dir, "unused", &tmp);
+	char *path = path_in(dir, "unused");
+	int fd = file_temp_open(path, &tmp);
+	free(path);
 	if (fd >= 0)
-		fd_write_all(fd, text, strlen(text));
+		fd_write_synced(fd, text, strlen(text));
 	if (tmp) { /* a file system without O_TMPFILE: the test links it by name instead */
 		unlink(tmp);
 		free(tmp);
@@ -259,7 +263,7 @@ static void test_strays(const char *dir)
 	const char *files[] = {s1, s2, keep1, keep2};
 	for (int i = 0; i < 4; i++)
 		file_write_atomic(files[i], "x", 1);
-	CHECK_INT_EQ(manifest_remove_strays(dir), 2);
+	CHECK_INT_EQ(txn_remove_strays(dir), 2);
 	CHECK(access(s1, F_OK) != 0 && access(s2, F_OK) != 0);
 	CHECK(access(keep1, F_OK) == 0 && access(keep2, F_OK) == 0);
 	for (int i = 0; i < 4; i++)
