@@ -52,6 +52,9 @@ void buf_putc(buf *b, char c);
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(buf *b, const char *fmt, va_list ap);
 void buf_free(buf *b);
+/* s as a JSON string, quoted ("\"", "\\", \n, \r, \t escaped, other control characters as
+ * \u00XX; UTF-8 as it is), or null for NULL. The one JSON escaper of the program. */
+void buf_put_json_string(buf *b, const char *s);
 
 /* ---- UTF-8 -------------------------------------------------------------- */
 
