@@ -695,6 +695,14 @@ int file_write_atomic(const char *path, const void *data, size_t len)
 	return err;
 }
 
+char *path_join(const char *a, const char *b)
+{
+	size_t n = strlen(a) + strlen(b) + 2;
+	char *s = xmalloc(n);
+	snprintf(s, n, "%s/%s", a, b);
+	return s;
+}
+
 int dir_make(const char *path)
 {
 	char *p = xstrdup(path);

@@ -128,6 +128,8 @@ void util_temp_unregister(const char *path);
 /* In a forked child: forgets the inherited registrations (they are the parent's files) without
  * removing anything, so that the child's util_oom() leaves them alone. */
 void util_temp_forget(void);
+/* "a/b" (heap). */
+char *path_join(const char *a, const char *b);
 /* Creates a directory and its parents (mode 0777 & umask). Returns 0 or an errno value. */
 int dir_make(const char *path);
 /* A time as nanoseconds since the epoch (st_mtim, st_ctim). */
