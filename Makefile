@@ -11,7 +11,7 @@
 PREFIX ?= /usr/local
 DESTDIR ?=
 CC ?= cc
-PKGS := freetype2 harfbuzz harfbuzz-subset xlsxwriter libzip mxml zlib libdeflate
+PKGS := freetype2 harfbuzz harfbuzz-subset xlsxwriter libzip mxml zlib libdeflate nettle
 
 WARN := -Wall -Wextra -Wswitch-enum -Wshadow -Wpointer-arith -Wstrict-prototypes \
         -Wmissing-prototypes -Wformat=2 -Wundef -Wvla -Werror

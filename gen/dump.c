@@ -3,30 +3,6 @@
 
 #include <string.h>
 
-static void json_string(buf *b, const char *s)
-{
-	if (!s) {
-		buf_puts(b, "null");
-		return;
-	}
-	buf_putc(b, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"': buf_puts(b, "\\\""); break;
-		case '\\': buf_puts(b, "\\\\"); break;
-		case '\n': buf_puts(b, "\\n"); break;
-		case '\r': buf_puts(b, "\\r"); break;
-		case '\t': buf_puts(b, "\\t"); break;
-		default:
-			if (*p < 0x20)
-				buf_printf(b, "\\u%04x", *p);
-			else
-				buf_putc(b, (char)*p);
-		}
-	}
-	buf_putc(b, '"');
-}
-
 static void json_amount(buf *b, model_amount a)
 {
 	if (!a.present) {
@@ -35,7 +11,7 @@ static void json_amount(buf *b, model_amount a)
 	}
 	char s[32];
 	dec_format_exact(a.value, s);
-	json_string(b, s);
+	buf_put_json_string(b, s);
 }
 
 static void json_strings(buf *b, const char *const *items, size_t n, const char *indent)
@@ -47,7 +23,7 @@ static void json_strings(buf *b, const char *const *items, size_t n, const char 
 	buf_puts(b, "[\n");
 	for (size_t i = 0; i < n; i++) {
 		buf_printf(b, "%s  ", indent);
-		json_string(b, items[i]);
+		buf_put_json_string(b, items[i]);
 		buf_puts(b, i + 1 < n ? ",\n" : "\n");
 	}
 	buf_printf(b, "%s]", indent);
@@ -56,30 +32,30 @@ static void json_strings(buf *b, const char *const *items, size_t n, const char 
 static void json_indicator(buf *b, const model_indicator *mi)
 {
 	buf_puts(b, "        {\"l1\": ");
-	json_string(b, model_l1_name(mi->l1));
+	buf_put_json_string(b, model_l1_name(mi->l1));
 	buf_puts(b, ", \"l2\": ");
-	json_string(b, model_l2_name(mi->l2));
+	buf_put_json_string(b, model_l2_name(mi->l2));
 	buf_puts(b, ", \"l3\": ");
-	json_string(b, mi->l3);
+	buf_put_json_string(b, mi->l3);
 	buf_puts(b, ", \"desc\": ");
-	json_string(b, mi->desc);
+	buf_put_json_string(b, mi->desc);
 	buf_puts(b, ", \"value\": ");
-	json_string(b, mi->value);
+	buf_put_json_string(b, mi->value);
 	buf_puts(b, ", \"basis\": ");
-	json_string(b, mi->basis);
+	buf_put_json_string(b, mi->basis);
 	buf_puts(b, "}");
 }
 
 static void json_project(buf *b, const model_project *p)
 {
 	buf_puts(b, "    {\n      \"part\": ");
-	json_string(b, model_part_name(p->part));
+	buf_put_json_string(b, model_part_name(p->part));
 	buf_puts(b, ",\n      \"code\": ");
-	json_string(b, p->code);
+	buf_put_json_string(b, p->code);
 	buf_puts(b, ",\n      \"name\": ");
-	json_string(b, p->name);
+	buf_put_json_string(b, p->name);
 	buf_puts(b, ",\n      \"unit\": ");
-	json_string(b, p->unit);
+	buf_put_json_string(b, p->unit);
 	buf_puts(b, ",\n      \"budget\": {\"total\": ");
 	json_amount(b, p->total);
 	buf_puts(b, ", \"fiscal\": ");
@@ -87,12 +63,12 @@ static void json_project(buf *b, const model_project *p)
 	buf_puts(b, ", \"other\": ");
 	json_amount(b, p->other);
 	buf_puts(b, "},\n      \"use\": ");
-	json_string(b, p->use);
+	buf_put_json_string(b, p->use);
 	buf_puts(b, ",\n      \"schedule\": ");
 	if (p->has_schedule) {
 		buf_puts(b, "[");
 		for (int i = 0; i < 4; i++) {
-			json_string(b, p->schedule[i].text);
+			buf_put_json_string(b, p->schedule[i].text);
 			if (i < 3)
 				buf_puts(b, ", ");
 		}
@@ -123,11 +99,11 @@ static void json_overall(buf *b, const model_overall *o)
 		const model_item *it = &o->items[i];
 		buf_puts(b, i ? ",\n" : "\n");
 		buf_puts(b, "      {\"title\": ");
-		json_string(b, it->title);
+		buf_put_json_string(b, it->title);
 		buf_puts(b, ", \"goal\": ");
-		json_string(b, it->goal);
+		buf_put_json_string(b, it->goal);
 		buf_puts(b, ", \"indicators\": ");
-		json_string(b, it->indicators);
+		buf_put_json_string(b, it->indicators);
 		buf_puts(b, ", \"text\": ");
 		json_strings(b, it->text, it->ntext, "      ");
 		buf_puts(b, "}");
@@ -140,13 +116,13 @@ static void json_overall(buf *b, const model_overall *o)
 void dump_json(buf *b, const model_department *m)
 {
 	buf_puts(b, "{\n  \"department\": {\"code\": ");
-	json_string(b, m->code);
+	buf_put_json_string(b, m->code);
 	buf_puts(b, ", \"name\": ");
-	json_string(b, m->name);
+	buf_put_json_string(b, m->name);
 	buf_printf(b, ", \"year\": %d, \"unit\": ", m->year);
-	json_string(b, m->unit);
+	buf_put_json_string(b, m->unit);
 	buf_puts(b, ", \"variant\": ");
-	json_string(b, m->variant == VARIANT_COMPACT ? "简明" : "完整");
+	buf_put_json_string(b, m->variant == VARIANT_COMPACT ? "简明" : "完整");
 	buf_puts(b, "},\n  \"overall\": ");
 	json_overall(b, &m->overall);
 	buf_puts(b, ",\n  \"projects\": [");

@@ -1,12 +1,15 @@
 /* hash.h — SHA-256 (FIPS 180-4), the content hash of incremental builds: source files, layouts,
- * fonts, the document IR of every output (dochash.h) and the keys in build manifests. Depends on
- * nothing but libc; any stage may include it. */
+ * fonts, the document IR of every output (dochash.h) and the keys in build manifests. A thin layer
+ * over nettle's sha256 (which allocates nothing, and uses SHA-NI where the CPU has it), plus
+ * framing and hex; any stage may include it. */
 #ifndef BUDGETGEN_HASH_H
 #define BUDGETGEN_HASH_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <nettle/sha2.h>
 
 enum { HASH_BYTES = 32, HASH_HEX = 2 * HASH_BYTES + 1 };
 
@@ -16,10 +19,7 @@ typedef struct hash_digest {
 
 /* A running hash: hash_init, any number of hash_update/hash_str/hash_u64, then hash_final. */
 typedef struct hash_ctx {
-	uint32_t h[8];         /* the state */
-	uint64_t len;          /* bytes hashed so far */
-	uint8_t block[64];     /* the block being filled */
-	size_t fill;           /* bytes in block */
+	struct sha256_ctx sha;
 } hash_ctx;
 
 void hash_init(hash_ctx *c);
@@ -33,8 +33,6 @@ void hash_u64(hash_ctx *c, uint64_t v);
 void hash_digest_add(hash_ctx *c, const hash_digest *d);
 
 hash_digest hash_bytes(const void *data, size_t n);
-/* Testing only: true makes every hash use the portable code even where the CPU has SHA-NI. */
-extern bool hash_portable_only;
 bool hash_equal(const hash_digest *a, const hash_digest *b);
 /* 64 lowercase hex digits and a NUL. */
 void hash_hex(const hash_digest *d, char out[HASH_HEX]);

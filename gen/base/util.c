@@ -1,5 +1,6 @@
 /* util.c — arenas, buffers, UTF-8 helpers and file I/O shared by every stage.
  * The arena is a list of large blocks; nothing allocated from it is freed individually. */
+#define _GNU_SOURCE /* O_TMPFILE */
 #include "base/util.h"
 
 #include <errno.h>
@@ -9,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -297,6 +300,30 @@ void buf_free(buf *b)
 	b->len = b->cap = 0;
 }
 
+void buf_put_json_string(buf *b, const char *s)
+{
+	if (!s) {
+		buf_puts(b, "null");
+		return;
+	}
+	buf_putc(b, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': buf_puts(b, "\\\""); break;
+		case '\\': buf_puts(b, "\\\\"); break;
+		case '\n': buf_puts(b, "\\n"); break;
+		case '\r': buf_puts(b, "\\r"); break;
+		case '\t': buf_puts(b, "\\t"); break;
+		default:
+			if (*p < 0x20)
+				buf_printf(b, "\\u%04x", *p);
+			else
+				buf_putc(b, (char)*p);
+		}
+	}
+	buf_putc(b, '"');
+}
+
 /* ---- UTF-8 ----------------------------------------------------------------- */
 
 size_t utf8_decode(const char *s, size_t n, uint32_t *cp)
@@ -432,39 +459,80 @@ int file_read(const char *path, size_t max, char **data, size_t *len)
 	int e = fstat(fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR
 	                                    : !S_ISREG(st.st_mode) ? UTIL_ENOTREG
 	                                                           : 0;
-	if (e) {
-		close(fd);
-		return e;
-	}
-	FILE *f = fdopen(fd, "rb");
-	if (!f) {
-		e = errno;
-		close(fd);
-		return e;
-	}
 	buf b = {0};
-	char chunk[65536];
-	size_t k;
-	errno = 0;
-	while ((k = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		if (b.len + k > max) {
-			fclose(f);
-			buf_free(&b);
-			return EFBIG;
-		}
-		buf_put(&b, chunk, k);
-	}
-	int err = ferror(f) ? (errno ? errno : EIO) : 0; /* EISDIR for a directory */
-	fclose(f);
-	if (err) {
+	if (!e)
+		e = fd_read_rest(fd, max, &b);
+	close(fd);
+	if (e) {
 		buf_free(&b);
-		return err;
+		return e;
 	}
 	if (!b.data)
 		buf_put(&b, "", 0);
 	*data = b.data;
 	*len = b.len;
 	return 0;
+}
+
+int fd_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	bool sock = true; /* until send says otherwise: MSG_NOSIGNAL exists only for sockets */
+	while (len > 0) {
+		ssize_t w = sock ? send(fd, p, len, MSG_NOSIGNAL) : write(fd, p, len);
+		if (w < 0 && sock && errno == ENOTSOCK) {
+			sock = false;
+			continue;
+		}
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return errno;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int fd_write_synced(int fd, const void *data, size_t len)
+{
+	int e = fd_write_all(fd, data, len);
+	return e ? e : fsync(fd) != 0 ? errno : 0;
+}
+
+int fd_read_all(int fd, void *data, size_t len)
+{
+	char *p = data;
+	while (len > 0) {
+		ssize_t k = read(fd, p, len);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return errno;
+		if (k == 0)
+			return EIO;
+		p += k;
+		len -= (size_t)k;
+	}
+	return 0;
+}
+
+int fd_read_rest(int fd, size_t max, buf *out)
+{
+	size_t start = out->len;
+	char chunk[65536];
+	for (;;) {
+		ssize_t k = read(fd, chunk, sizeof chunk);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return errno;
+		if (k == 0)
+			return 0;
+		if (out->len - start + (size_t)k > max)
+			return EFBIG;
+		buf_put(out, chunk, (size_t)k);
+	}
 }
 
 void util_temp_register(const char *path)
@@ -504,35 +572,92 @@ void util_temp_forget(void)
 	ntemps = temps_cap = 0;
 }
 
+/* Random digits for a temporary's name; the pid and the clock where getrandom has nothing. */
+static uint64_t temp_random(void)
+{
+	uint64_t r;
+	if (getrandom(&r, sizeof r, GRND_NONBLOCK) == (ssize_t)sizeof r)
+		return r;
+	static uint64_t n;
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	return ((uint64_t)getpid() << 32) ^ (uint64_t)t.tv_nsec ^ (uint64_t)t.tv_sec ^
+	       ++n * 0x9E3779B97F4A7C15u;
+}
+
+char *file_temp_name(const char *path)
+{
+	size_t n = strlen(path) + 32;
+	char *tmp = xmalloc(n);
+	snprintf(tmp, n, "%s.tmp%012llu", path, (unsigned long long)(temp_random() % 1000000000000u));
+	return tmp;
+}
+
+bool file_is_temp_name(const char *name)
+{
+	for (const char *t = strstr(name, ".tmp"); t; t = strstr(t + 1, ".tmp")) {
+		const char *d = t + 4;
+		if (*d >= '0' && *d <= '9') {
+			while (*d >= '0' && *d <= '9')
+				d++;
+			if (!*d)
+				return true;
+		}
+	}
+	return false;
+}
+
+int file_temp_create(const char *path, bool reg, char **tmp)
+{
+	*tmp = NULL;
+	for (int tries = 0; tries < 100; tries++) {
+		char *name = file_temp_name(path);
+		if (reg)
+			util_temp_register(name);
+		int fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd >= 0) {
+			*tmp = name;
+			return fd;
+		}
+		int e = errno;
+		if (reg)
+			util_temp_unregister(name);
+		free(name);
+		if (e != EEXIST) {
+			errno = e;
+			return -1;
+		}
+	}
+	errno = EEXIST;
+	return -1;
+}
+
+int file_temp_open(const char *path, char **tmp)
+{
+	*tmp = NULL;
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir)
+		*slash = '\0';
+	else
+		strcpy(dir, slash ? "/" : ".");
+	int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+	int e = errno;
+	free(dir);
+	if (fd >= 0 || (e != EOPNOTSUPP && e != EISDIR && e != EINVAL)) {
+		errno = e;
+		return fd;
+	}
+	return file_temp_create(path, false, tmp);
+}
+
 int file_write_temp(const char *path, const void *data, size_t len, char **tmp_out)
 {
-	size_t plen = strlen(path);
-	char *tmp = xmalloc(plen + 32);
-	snprintf(tmp, plen + 32, "%s.tmp%ld", path, (long)getpid());
-	util_temp_register(tmp);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		int e = errno;
-		util_temp_unregister(tmp);
-		free(tmp);
-		return e;
-	}
-	const char *p = data;
-	size_t left = len;
-	int err = 0;
-	while (left > 0) {
-		ssize_t w = write(fd, p, left);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			err = errno;
-			break;
-		}
-		p += w;
-		left -= (size_t)w;
-	}
-	if (!err && fsync(fd) != 0)
-		err = errno;
+	char *tmp;
+	int fd = file_temp_create(path, true, &tmp);
+	if (fd < 0)
+		return errno;
+	int err = fd_write_synced(fd, data, len);
 	if (close(fd) != 0 && !err)
 		err = errno;
 	if (err) {
@@ -570,6 +695,14 @@ int file_write_atomic(const char *path, const void *data, size_t len)
 	return err;
 }
 
+char *path_join(const char *a, const char *b)
+{
+	size_t n = strlen(a) + strlen(b) + 2;
+	char *s = xmalloc(n);
+	snprintf(s, n, "%s/%s", a, b);
+	return s;
+}
+
 int dir_make(const char *path)
 {
 	char *p = xstrdup(path);
@@ -589,4 +722,14 @@ int dir_make(const char *path)
 	}
 	free(p);
 	return err;
+}
+
+int64_t timespec_ns(struct timespec t)
+{
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+int cmp_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* ---- checked allocation ------------------------------------------------ */
 
@@ -51,6 +52,9 @@ void buf_putc(buf *b, char c);
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(buf *b, const char *fmt, va_list ap);
 void buf_free(buf *b);
+/* s as a JSON string, quoted ("\"", "\\", \n, \r, \t escaped, other control characters as
+ * \u00XX; UTF-8 as it is), or null for NULL. The one JSON escaper of the program. */
+void buf_put_json_string(buf *b, const char *s);
 
 /* ---- UTF-8 -------------------------------------------------------------- */
 
@@ -77,14 +81,41 @@ const char *errno_text(int e);
 /* Reads a whole regular file (at most max bytes). Returns 0, or an errno value (EFBIG when too
  * large, EISDIR for a directory, UTIL_ENOTREG for anything else that is not a regular file). */
 int file_read(const char *path, size_t max, char **data, size_t *len);
+
+/* The one way bytes go through a descriptor: every write and read loop of the program. */
+/* Writes all of data to fd, retrying after signals; on a socket whose reader is gone the error is
+ * EPIPE, not SIGPIPE. Returns 0 or an errno value. */
+int fd_write_all(int fd, const void *data, size_t len);
+/* fd_write_all, then fsync: the bytes are on the disk. Returns 0 or an errno value. */
+int fd_write_synced(int fd, const void *data, size_t len);
+/* Reads exactly len bytes. Returns 0, or an errno value (EIO when fd ends first). */
+int fd_read_all(int fd, void *data, size_t len);
+/* Appends the rest of fd (to its end) to out, at most max bytes in all (EFBIG beyond). Returns 0
+ * or an errno value. */
+int fd_read_rest(int fd, size_t max, buf *out);
+
+/* The one way files are replaced: a complete, fsynced temporary file beside the file, renamed over
+ * it (file_write_atomic; batch/txn.h renames a department's files together the same way). Every
+ * temporary of the program is named "FILE.tmpN", N random decimal digits (file_is_temp_name
+ * recognises one a killed process left), and is created with O_CREAT|O_EXCL: never an existing
+ * file, never where a planted symlink points. */
+char *file_temp_name(const char *path);          /* heap */
+bool file_is_temp_name(const char *name);        /* a name (no directory) of that form */
+/* Creates a new temporary for path (registered with util_temp_register when reg, before it
+ * exists). Returns the fd open for writing with its name in *tmp (heap), or -1 with errno set. */
+int file_temp_create(const char *path, bool reg, char **tmp);
+/* An unnamed file (O_TMPFILE) in path's directory, to be linked in later; where the file system
+ * has none, file_temp_create(path, false, tmp). *tmp is NULL for an unnamed file. Returns the fd,
+ * or -1 with errno set. */
+int file_temp_open(const char *path, char **tmp);
 /* Writes data to path atomically: a temporary file in the same directory, fsync, rename.
  * Returns 0 or an errno value; on failure nothing at path has changed. */
 int file_write_atomic(const char *path, const void *data, size_t len);
 /* file_write_atomic in two halves, for writing several files all or nothing: file_write_temp
- * writes data to a registered temporary file beside path (path.tmpPID, fsynced) and returns its
- * name in *tmp (heap); file_commit_temp renames it to path, unregisters and frees it, and
- * allocates nothing (returns 0 or an errno value; on failure tmp stays); file_discard_temp
- * removes, unregisters and frees it (NULL: nothing). */
+ * writes data to a registered temporary file beside path (fsynced) and returns its name in *tmp
+ * (heap); file_commit_temp renames it to path, unregisters and frees it, and allocates nothing
+ * (returns 0 or an errno value; on failure tmp stays); file_discard_temp removes, unregisters and
+ * frees it (NULL: nothing). */
 int file_write_temp(const char *path, const void *data, size_t len, char **tmp);
 int file_commit_temp(char *tmp, const char *path);
 void file_discard_temp(char *tmp);
@@ -97,7 +128,13 @@ void util_temp_unregister(const char *path);
 /* In a forked child: forgets the inherited registrations (they are the parent's files) without
  * removing anything, so that the child's util_oom() leaves them alone. */
 void util_temp_forget(void);
+/* "a/b" (heap). */
+char *path_join(const char *a, const char *b);
 /* Creates a directory and its parents (mode 0777 & umask). Returns 0 or an errno value. */
 int dir_make(const char *path);
+/* A time as nanoseconds since the epoch (st_mtim, st_ctim). */
+int64_t timespec_ns(struct timespec t);
+/* qsort comparator for an array of strings (char *), by strcmp. */
+int cmp_strings(const void *a, const void *b);
 
 #endif

@@ -1,6 +1,7 @@
-/* build.c — the build driver (build.h): which outputs a batch build must make, making them in
- * worker processes, and replacing each department's files at once. Owns the output file names,
- * the keys that say what each output is made from, the progress line and the summary.
+/* build.c — the build driver (build.h): which outputs a batch build must make (examine), the jobs
+ * that make them in worker processes (schedule; render.c runs them), and replacing each
+ * department's files at once (commit, txn.h). Owns the keys that say what each output is made
+ * from, the progress line and the summary; outputs.c owns the output files' names.
  *
  * A build runs in three steps:
  *   1. examine, in the parent, each department in path order: unchanged when the key of its input
@@ -10,9 +11,9 @@
  *      missing or touched. Departments that no longer exist are removed.
  *   2. render the dirty outputs in jobs (the booklet's three files; chunks of project sheets),
  *      in -j worker processes (pool.h); each output goes to an unnamed file in its directory.
- *   3. when a department's jobs are in, commit: one transaction (manifest.h) links its new files,
+ *   3. when a department's jobs are in, commit: one transaction (txn.h) links its new files,
  *      deletes its stale ones and replaces its manifest. Messages are printed in path order.
- * Map: names · keys · examining · rendering (worker side) · committing · progress · build_run. */
+ * Map: keys · examining · committing · progress · build_run (with the schedule: plan_jobs). */
 #define _GNU_SOURCE /* sched_getaffinity */
 #include "batch/build.h"
 
@@ -29,170 +30,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "doc/compose.h"
-#include "base/diag.h"
-#include "doc/dochash.h"
-#include "emit/docx.h"
-#include "emit/pdf.h"
-#include "emit/xlsx.h"
-#include "doc/layouts.h"
-#include "batch/manifest.h"
-#include "emit/paginate.h"
-#include "batch/pool.h"
-#include "front/load.h"
 #include "base/version.h"
-
-enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_IO = 3 };
-
-/* ---- names ------------------------------------------------------------------------------------ */
-
-char *build_safe_name(const char *title, size_t max_bytes)
-{
-	buf b = {0};
-	size_t n = strlen(title), k;
-	for (size_t i = 0; i < n; i += k) {
-		uint32_t cp;
-		k = utf8_decode(title + i, n - i, &cp);
-		if (!k) {
-			k = 1;
-			continue;
-		}
-		bool bad = cp < 0x20 || cp == 0x7F || (cp < 0x80 && strchr("/\\:*?\"<>|", (int)cp));
-		if (b.len + (bad ? 1 : k) > max_bytes)
-			break;
-		if (bad)
-			buf_putc(&b, '_');
-		else if (!(b.len == 0 && (cp == '.' || cp_is_space(cp))))
-			buf_put(&b, title + i, k);
-	}
-	while (b.len && (b.data[b.len - 1] == '.' || b.data[b.len - 1] == ' '))
-		b.data[--b.len] = '\0';
-	if (!b.len)
-		buf_puts(&b, "未命名");
-	return b.data;
-}
-
-/* The department's directory, relative to OUT: "2025-汉沽管理区人力资源和社会保障局". */
-static char *department_dir(const model_department *m)
-{
-	char *name = build_safe_name(m->name, 150);
-	size_t n = strlen(name) + 32;
-	char *path = xmalloc(n);
-	snprintf(path, n, "%d-%s", m->year, name);
-	free(name);
-	return path;
-}
-
-/* The kinds of output, in a department's order. ORDER out_kind: kind_names. */
-typedef enum out_kind { OUT_BOOKLET_PDF, OUT_BOOKLET_XLSX, OUT_BOOKLET_DOCX, OUT_PROJECT } out_kind;
-
-static const char *const kind_names[] = {"booklet.pdf", "booklet.xlsx", "booklet.docx", "project.pdf"};
-
-/* Output i of a department, relative to OUT: the three booklet files, then one sheet per project,
- * "项目/07-人才工作专项资金.pdf" (the number keeps the files in the booklet's order). */
-static char *output_name(const char *dir, const model_department *m, size_t i)
-{
-	static const char *const ext[] = {"pdf", "xlsx", "docx"};
-	buf b = {0};
-	if (i < 3) {
-		buf_printf(&b, "%s/%d年部门预算绩效目标.%s", dir, m->year, ext[i]);
-	} else {
-		const model_project *p = &m->projects[i - 3];
-		char *name = build_safe_name(p->name, 150);
-		buf_printf(&b, "%s/项目/%02zu-%s.pdf", dir, p->number, name);
-		free(name);
-	}
-	return b.data;
-}
-
-static out_kind kind_of(size_t i)
-{
-	return i < 3 ? (out_kind)i : OUT_PROJECT;
-}
-
-static char *join(const char *a, const char *b)
-{
-	size_t n = strlen(a) + strlen(b) + 2;
-	char *s = xmalloc(n);
-	snprintf(s, n, "%s/%s", a, b);
-	return s;
-}
-
-/* ---- the driver's state ------------------------------------------------------------------------- */
-
-/* One output file of a department being built. */
-typedef struct output {
-	char *rel;                  /* relative to OUT */
-	hash_digest key;
-	const manifest_output *old; /* the file as recorded, when it can be kept as it is */
-	bool dirty;                 /* to be rendered */
-	/* the rendering's result */
-	bool done, failed;
-	int fd;                     /* the new file, unnamed (or named tmp) until committed */
-	char *tmp;
-	int64_t size, mtime_ns;
-	manifest_glyph *glyphs;
-	size_t nglyphs;
-	char *error;                /* why it failed */
-	bool write_error;           /* D_WRITE_FAILED rather than D_RENDER_FAILED */
-} output;
-
-typedef enum dept_state {
-	DEPT_UNCHANGED, /* nothing to do; messages from its manifest */
-	DEPT_BUILD,     /* outputs to render or a manifest to update */
-	DEPT_FAILED     /* errors: nothing is touched */
-} dept_state;
-
-typedef struct dept {
-	const char *path;           /* as found */
-	char *real;                 /* real path (NULL when unreadable) */
-	dept_state state;
-	int status;                 /* its exit status */
-	manifest *own;              /* its manifest (by source path), or NULL */
-	manifest *taken;            /* the manifest of its directory left by a source not in this build */
-	hash_digest key;
-	char *name, *dir;
-	char **inputs;
-	size_t ninputs;
-	output *outs;
-	size_t nouts;
-	size_t jobs_left;
-	buf text;                   /* its check messages, as printed (kept in the manifest) */
-	buf render_text;            /* messages of rendering and writing */
-	bool finished, printed, changed;
-	size_t written, deleted;
-} dept;
-
-typedef struct builder {
-	const build_options *opt;
-	diag_ctx *d;                /* messages of the build as a whole */
-	arena *la;
-	const layout_set *layouts;
-	font_set *fonts;
-	const char *layouts_dir, *fonts_conf, *templates;
-	char *state;                /* OUT/.budgetgen */
-	int lock;                   /* fd holding its lock, or -1 */
-	hash_cache *hashes;
-	hash_digest program, fonts_key, templates_key, resources;
-	manifest *manifests;
-	size_t nmanifests;
-	bool *manifest_used;
-	dept *depts;
-	size_t ndepts;
-	char **claimed;             /* directories claimed in this build, by department */
-	size_t nclaimed;
-	int status;
-	size_t built, unchanged, failed, removed, written, deleted;
-	/* the worker's cache: the department it loaded last */
-	size_t cached;              /* index + 1, 0 for none */
-	department_load cache_load;
-	diag_ctx *cache_diag;
-	/* printing */
-	size_t next_print;
-	bool tty;
-	double start, last_draw;
-	bool line_shown;
-} builder;
+#include "batch/build_int.h"
+#include "batch/outputs.h"
+#include "batch/pool.h"
+#include "batch/render.h"
+#include "batch/txn.h"
+#include "doc/compose.h"
+#include "doc/dochash.h"
+#include "emit/paginate.h"
 
 static double now_seconds(void)
 {
@@ -216,7 +62,7 @@ static hash_digest output_key(const builder *b, out_kind k, const hash_digest *i
 	hash_ctx c;
 	hash_init(&c);
 	hash_str(&c, "budgetgen output 1");
-	hash_str(&c, kind_names[k]);
+	hash_str(&c, out_kind_name(k));
 	hash_digest_add(&c, ir);
 	hash_digest_add(&c, &b->program);
 	hash_digest_add(&c, &b->fonts_key);
@@ -240,8 +86,7 @@ static hash_digest dept_key(const builder *b, const char *given, const hash_dige
 	return hash_final(&c);
 }
 
-/* The key of a loaded department, from the texts its parse read (diag's files). */
-static hash_digest loaded_key(const builder *b, const char *given, const diag_ctx *d)
+hash_digest build_loaded_key(const builder *b, const char *given, const diag_ctx *d)
 {
 	size_t n = diag_file_count(d);
 	hash_digest *h = xcalloc(n ? n : 1, sizeof *h);
@@ -340,10 +185,10 @@ static const char *claim(builder *b, const char *dir, const char *path)
 /* Whether the file at OUT/rel is the one the manifest recorded. */
 static bool intact(const builder *b, const manifest_output *o)
 {
-	char *path = join(b->opt->out_dir, o->path);
+	char *path = path_join(b->opt->out_dir, o->path);
 	struct stat st;
 	bool ok = stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == o->size &&
-	          (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec == o->mtime_ns;
+	          timespec_ns(st.st_mtim) == o->mtime_ns;
 	free(path);
 	return ok;
 }
@@ -394,7 +239,7 @@ static void flush_to(diag_ctx *dc, buf *out)
 static bool plan_outputs(builder *b, dept *d, const model_department *m, diag_ctx *dc)
 {
 	char err[1024];
-	d->nouts = 3 + m->nprojects;
+	d->nouts = output_count(m);
 	d->outs = xcalloc(d->nouts, sizeof *d->outs);
 	for (size_t i = 0; i < d->nouts; i++) {
 		d->outs[i].rel = output_name(d->dir, m, i);
@@ -405,10 +250,10 @@ static bool plan_outputs(builder *b, dept *d, const model_department *m, diag_ct
 	bool ok = doc != NULL;
 	if (ok) {
 		hash_digest ir = doc_hash(doc);
-		for (size_t i = 0; i < 3; i++)
-			d->outs[i].key = output_key(b, kind_of(i), &ir);
+		for (size_t i = 0; i < BOOKLET_OUTPUTS; i++)
+			d->outs[i].key = output_key(b, output_kind(i), &ir);
 	} else {
-		char *path = join(b->opt->out_dir, d->outs[0].rel);
+		char *path = path_join(b->opt->out_dir, d->outs[0].rel);
 		diag_report(dc, (srcloc){0}, D_RENDER_FAILED, path, err);
 		free(path);
 	}
@@ -418,9 +263,9 @@ static bool plan_outputs(builder *b, dept *d, const model_department *m, diag_ct
 		doc = compose_project(a, m, p, b->layouts, err, sizeof err);
 		if (doc) {
 			hash_digest ir = doc_hash(doc);
-			d->outs[3 + p].key = output_key(b, OUT_PROJECT, &ir);
+			d->outs[BOOKLET_OUTPUTS + p].key = output_key(b, OUT_PROJECT, &ir);
 		} else {
-			char *path = join(b->opt->out_dir, d->outs[3 + p].rel);
+			char *path = path_join(b->opt->out_dir, d->outs[BOOKLET_OUTPUTS + p].rel);
 			diag_report(dc, (srcloc){0}, D_RENDER_FAILED, path, err);
 			free(path);
 			ok = false;
@@ -470,9 +315,9 @@ static void examine(builder *b, dept *d)
 	} else if (l.errors) {
 		fail_dept(d, EXIT_INPUT, dc, "源文件有错误，未生成任何文件，已有的输出保持不变");
 	} else {
-		d->key = loaded_key(b, d->path, dc);
+		d->key = build_loaded_key(b, d->path, dc);
 		d->name = xstrdup(l.model->name);
-		d->dir = department_dir(l.model);
+		d->dir = output_department_dir(l.model);
 		d->ninputs = diag_file_count(dc);
 		d->inputs = xcalloc(d->ninputs ? d->ninputs : 1, sizeof *d->inputs);
 		for (size_t i = 0; i < d->ninputs; i++) {
@@ -501,285 +346,6 @@ static void examine(builder *b, dept *d)
 	flush_to(dc, &d->text);
 	department_load_free(&l);
 	diag_free(dc);
-}
-
-/* ---- rendering (in a worker, or in the driver with -j 1) ---------------------------------------- */
-
-/* A job: department index, then the indices of the outputs to render (32 bits each). */
-typedef struct job_header {
-	uint32_t dept;
-	uint32_t n;
-} job_header;
-
-static void put_u32(buf *b, uint32_t v)
-{
-	buf_put(b, &v, sizeof v);
-}
-
-static void put_i64(buf *b, int64_t v)
-{
-	buf_put(b, &v, sizeof v);
-}
-
-static void put_str(buf *b, const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-	put_u32(b, (uint32_t)n);
-	if (n)
-		buf_put(b, s, n);
-}
-
-/* Reading a result back; every read is checked against the end. */
-typedef struct reader {
-	const char *p, *end;
-	bool bad;
-} reader;
-
-static void get(reader *r, void *out, size_t n)
-{
-	if ((size_t)(r->end - r->p) < n) {
-		r->bad = true;
-		memset(out, 0, n);
-		return;
-	}
-	memcpy(out, r->p, n);
-	r->p += n;
-}
-
-static uint32_t get_u32(reader *r)
-{
-	uint32_t v;
-	get(r, &v, sizeof v);
-	return v;
-}
-
-static int64_t get_i64(reader *r)
-{
-	int64_t v;
-	get(r, &v, sizeof v);
-	return v;
-}
-
-static char *get_str(reader *r)
-{
-	uint32_t n = get_u32(r);
-	if (r->bad || (size_t)(r->end - r->p) < n) {
-		r->bad = true;
-		return xstrdup("");
-	}
-	char *s = xmalloc((size_t)n + 1);
-	memcpy(s, r->p, n);
-	s[n] = '\0';
-	r->p += n;
-	return s;
-}
-
-/* Result of one output: state 0 written (an fd follows the message), 1 render failed, 2 write
- * failed. */
-static void put_result(buf *r, uint32_t idx, uint32_t state, int64_t size, int64_t mtime,
-                       const char *tmp, const char *error, const pg_result *pages)
-{
-	put_u32(r, idx);
-	put_u32(r, state);
-	put_i64(r, size);
-	put_i64(r, mtime);
-	put_str(r, tmp);
-	put_str(r, error);
-	size_t n = pages ? pages->nmissing : 0;
-	put_u32(r, (uint32_t)n);
-	for (size_t i = 0; i < n; i++) {
-		put_u32(r, pages->missing[i].cp);
-		put_u32(r, (uint32_t)pages->missing[i].status);
-		put_str(r, pages->missing[i].context);
-	}
-}
-
-/* The department of a job, loaded (and kept for the next job of the same department). */
-static const model_department *job_department(builder *b, size_t di)
-{
-	if (b->cached != di + 1) {
-		if (b->cached) {
-			department_load_free(&b->cache_load);
-			diag_free(b->cache_diag);
-		}
-		b->cache_diag = diag_new();
-		b->cache_load = department_load_file(b->cache_diag, b->depts[di].path);
-		b->cached = di + 1;
-		hash_digest k = loaded_key(b, b->depts[di].path, b->cache_diag);
-		if (!b->cache_load.model || b->cache_load.errors || !hash_equal(&k, &b->depts[di].key)) {
-			department_load_free(&b->cache_load);
-			b->cache_load.model = NULL;
-		}
-	}
-	return b->cache_load.model;
-}
-
-/* Renders output idx of department m (pages: the booklet's layout, shared by its three files). */
-static int render_output(builder *b, const model_department *m, size_t idx, arena *a,
-                         const doc_document **doc, const pg_result **pages, buf *out, char *err,
-                         size_t errlen)
-{
-	if (!*doc)
-		*doc = idx < 3 ? compose_booklet(a, m, b->layouts, err, errlen)
-		               : compose_project(a, m, idx - 3, b->layouts, err, errlen);
-	if (!*doc)
-		return -1;
-	if (!*pages)
-		*pages = paginate(a, b->fonts, *doc);
-	switch (kind_of(idx)) {
-	case OUT_BOOKLET_PDF:
-	case OUT_PROJECT:
-		return emit_pdf(*doc, *pages, b->fonts, b->opt->epoch, out, err, errlen);
-	case OUT_BOOKLET_XLSX:
-		return emit_xlsx_buf(*doc, *pages, b->fonts, b->opt->epoch, out, err, errlen);
-	case OUT_BOOKLET_DOCX:
-		return emit_docx_buf(*doc, *pages, b->fonts, b->opt->epoch, b->templates, out, err, errlen);
-	}
-	return -1;
-}
-
-/* Writes data to a new unnamed file in the output's directory. Returns the fd, or -1 with errno. */
-static int write_new_file(const builder *b, const char *rel, const buf *data, char **tmp,
-                          int64_t *size, int64_t *mtime)
-{
-	char *final = join(b->opt->out_dir, rel);
-	char *dir = xstrdup(final);
-	*strrchr(dir, '/') = '\0';
-	int e = dir_make(dir), fd = -1;
-	if (!e && (fd = tmpfile_open(dir, final, tmp)) < 0)
-		e = errno;
-	if (!e && (e = fd_write_all(fd, data->data ? data->data : "", data->len)) == 0) {
-		struct stat st;
-		if (fstat(fd, &st) != 0)
-			e = errno;
-		*size = st.st_size;
-		*mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
-	}
-	if (e && fd >= 0) {
-		close(fd);
-		if (*tmp)
-			unlink(*tmp);
-		fd = -1;
-	}
-	free(dir);
-	free(final);
-	errno = e;
-	return fd;
-}
-
-/* pool_work_fn: renders the outputs a job names; answers with one record and one fd each. */
-static void run_job(void *ctx, const void *job, size_t len, pool_msg *res)
-{
-	builder *b = ctx;
-	job_header h;
-	if (len < sizeof h)
-		return;
-	memcpy(&h, job, sizeof h);
-	const uint32_t *idx = (const uint32_t *)((const char *)job + sizeof h);
-	const model_department *m = job_department(b, h.dept);
-	put_u32(&res->data, h.dept);
-	put_u32(&res->data, m ? 0 : 1);
-	put_u32(&res->data, h.n);
-	res->fds = xcalloc(h.n ? h.n : 1, sizeof *res->fds);
-	arena *booklet = arena_new();
-	const doc_document *bdoc = NULL;
-	const pg_result *bpages = NULL;
-	for (uint32_t k = 0; k < h.n; k++) {
-		size_t i = idx[k];
-		output *o = &b->depts[h.dept].outs[i];
-		char err[1024] = "";
-		if (!m) {
-			put_result(&res->data, (uint32_t)i, 1, 0, 0, NULL, "源文件在生成过程中被修改，请重新生成", NULL);
-			continue;
-		}
-		arena *a = i < 3 ? booklet : arena_new();
-		const doc_document *pdoc = NULL;
-		const pg_result *ppages = NULL;
-		buf data = {0};
-		int r = i < 3 ? render_output(b, m, i, a, &bdoc, &bpages, &data, err, sizeof err)
-		              : render_output(b, m, i, a, &pdoc, &ppages, &data, err, sizeof err);
-		const pg_result *pages = i < 3 ? bpages : ppages;
-		if (r != 0) {
-			put_result(&res->data, (uint32_t)i, 1, 0, 0, NULL, err[0] ? err : "生成失败", NULL);
-		} else {
-			char *tmp = NULL;
-			int64_t size = 0, mtime = 0;
-			int fd = write_new_file(b, o->rel, &data, &tmp, &size, &mtime);
-			if (fd < 0) {
-				put_result(&res->data, (uint32_t)i, 2, 0, 0, NULL, errno_text(errno), pages);
-			} else {
-				put_result(&res->data, (uint32_t)i, 0, size, mtime, tmp, NULL, pages);
-				res->fds[res->nfds++] = fd;
-			}
-			free(tmp);
-		}
-		buf_free(&data);
-		if (i >= 3)
-			arena_free(a);
-	}
-	arena_free(booklet);
-}
-
-/* Takes a job's result into the department's outputs. */
-static void take_result(builder *b, pool_msg *res, bool crashed, bool said, size_t di,
-                        const uint32_t *idx, size_t n)
-{
-	dept *d = &b->depts[di];
-	reader r = {res->data.data, res->data.data + res->data.len, false};
-	size_t fdi = 0;
-	if (!crashed) {
-		get_u32(&r); /* department, status */
-		get_u32(&r);
-		uint32_t count = get_u32(&r);
-		for (uint32_t k = 0; k < count && !r.bad; k++) {
-			uint32_t i = get_u32(&r), state = get_u32(&r);
-			int64_t size = get_i64(&r), mtime = get_i64(&r);
-			char *tmp = get_str(&r), *error = get_str(&r);
-			uint32_t ng = get_u32(&r);
-			if (r.bad || i >= d->nouts || ng > 1000000) {
-				r.bad = true;
-				free(tmp);
-				free(error);
-				break;
-			}
-			output *o = &d->outs[i];
-			o->glyphs = xcalloc(ng ? ng : 1, sizeof *o->glyphs);
-			for (uint32_t g = 0; g < ng; g++) {
-				o->glyphs[g].cp = get_u32(&r);
-				o->glyphs[g].status = (int)get_u32(&r);
-				o->glyphs[g].context = get_str(&r);
-				o->nglyphs++;
-			}
-			o->done = true;
-			if (state == 0 && fdi < res->nfds) {
-				o->fd = res->fds[fdi];
-				res->fds[fdi++] = -1;
-				o->tmp = *tmp ? tmp : NULL;
-				o->size = size;
-				o->mtime_ns = mtime;
-				if (!o->tmp)
-					free(tmp);
-			} else {
-				o->failed = true;
-				o->write_error = state == 2;
-				o->error = *error ? xstrdup(error) : xstrdup("生成失败");
-				free(tmp);
-			}
-			free(error);
-		}
-	}
-	for (size_t k = 0; k < n; k++) {
-		output *o = &d->outs[idx[k]];
-		if (!o->done) {
-			o->done = o->failed = true;
-			o->error = said ? NULL
-			                : xstrdup(crashed ? "生成它的工作进程意外终止" : "工作进程的结果无法读取");
-		}
-	}
-	for (size_t k = fdi; k < res->nfds; k++)
-		if (res->fds[k] >= 0)
-			close(res->fds[k]);
-	res->nfds = 0;
 }
 
 /* ---- committing --------------------------------------------------------------------------------- */
@@ -876,13 +442,13 @@ static void add_stale(builder *b, txn *t, const dept *d, const manifest *old, si
 		const manifest_output *o = &old->outputs[i];
 		if (d && has_output(d, o->path))
 			continue;
-		char *path = join(b->opt->out_dir, o->path);
+		char *path = path_join(b->opt->out_dir, o->path);
 		txn_add_delete(t, path, o->size, o->mtime_ns);
 		free(path);
 		(*deleted)++;
 	}
-	char *dir = join(b->opt->out_dir, old->dir);
-	char *pdir = join(dir, "项目");
+	char *dir = path_join(b->opt->out_dir, old->dir);
+	char *pdir = path_join(dir, "项目");
 	txn_add_rmdir(t, pdir);
 	txn_add_rmdir(t, dir);
 	free(pdir);
@@ -915,7 +481,7 @@ static void commit(builder *b, dept *d)
 		if (o->dirty) {
 			report_glyphs(dc, o->glyphs, o->nglyphs, &seen, &nseen);
 			if (o->failed && o->error && !failed) { /* the first failure, as a serial build stops there */
-				char *path = join(b->opt->out_dir, o->rel);
+				char *path = path_join(b->opt->out_dir, o->rel);
 				diag_report(dc, (srcloc){0}, o->write_error ? D_WRITE_FAILED : D_RENDER_FAILED,
 				            path, o->error);
 				free(path);
@@ -928,8 +494,8 @@ static void commit(builder *b, dept *d)
 	free(seen);
 	if (failed) {
 		close_outputs(d);
-		char *dir = join(b->opt->out_dir, d->dir); /* the directories its jobs made, if empty */
-		char *pdir = join(dir, "项目");
+		char *dir = path_join(b->opt->out_dir, d->dir); /* the directories its jobs made, if empty */
+		char *pdir = path_join(dir, "项目");
 		rmdir(pdir);
 		rmdir(dir);
 		free(pdir);
@@ -965,7 +531,7 @@ static void commit(builder *b, dept *d)
 			output *o = &d->outs[i];
 			if (!o->dirty)
 				continue;
-			char *final = join(b->opt->out_dir, o->rel);
+			char *final = path_join(b->opt->out_dir, o->rel);
 			txn_add_file(t, o->fd, o->tmp, final);
 			free(final);
 			written++;
@@ -976,10 +542,10 @@ static void commit(builder *b, dept *d)
 			add_stale(b, t, d, d->taken, &deleted);
 		char *tmp = NULL;
 		int e = ensure_state(b), fd = -1;
-		if (!e && (fd = tmpfile_open(b->state, mpath, &tmp)) < 0)
+		if (!e && (fd = file_temp_open(mpath, &tmp)) < 0)
 			e = errno;
 		if (!e)
-			e = fd_write_all(fd, text.data, text.len);
+			e = fd_write_synced(fd, text.data, text.len);
 		if (!e)
 			txn_add_file(t, fd, tmp, mpath);
 		if (d->own && strcmp(d->own->file, mpath) != 0)
@@ -1239,7 +805,7 @@ static void read_manifests(builder *b)
 	closedir(dp);
 	b->manifests = xcalloc(n ? n : 1, sizeof *b->manifests);
 	for (size_t i = 0; i < n; i++) {
-		char *path = join(b->state, names[i]);
+		char *path = path_join(b->state, names[i]);
 		if (manifest_read(path, &b->manifests[b->nmanifests]))
 			b->nmanifests++;
 		free(path);
@@ -1260,7 +826,7 @@ static job *plan_jobs(builder *b, int workers, size_t *njobs)
 {
 	size_t dirty_projects = 0;
 	for (size_t di = 0; di < b->ndepts; di++)
-		for (size_t i = 3; b->depts[di].state == DEPT_BUILD && i < b->depts[di].nouts; i++)
+		for (size_t i = BOOKLET_OUTPUTS; b->depts[di].state == DEPT_BUILD && i < b->depts[di].nouts; i++)
 			dirty_projects += b->depts[di].outs[i].dirty;
 	/* few booklets to make (a revision): the PDF and the two Office files go to different workers,
 	 * each laying the booklet out again, which costs less than waiting for one worker */
@@ -1281,7 +847,8 @@ static job *plan_jobs(builder *b, int workers, size_t *njobs)
 		if (d->state != DEPT_BUILD || d->finished)
 			continue;
 		for (size_t i = 0; i < d->nouts;) {
-			size_t limit = workers <= 1 ? d->nouts : i == 0 && split ? 1 : i < 3 ? 3 : i + chunk;
+			size_t limit = workers <= 1 ? d->nouts : i == 0 && split ? 1
+			              : i < BOOKLET_OUTPUTS ? BOOKLET_OUTPUTS : i + chunk;
 			job j = {.dept = di};
 			job_header h = {(uint32_t)di, 0};
 			buf_put(&j.msg, &h, sizeof h);
@@ -1314,7 +881,7 @@ static void run_jobs(builder *b)
 	if (!njobs)
 		return;
 	int workers = (size_t)n > njobs ? (int)njobs : n;
-	pool *p = pool_start(workers > 1 ? workers : 0, run_job, b);
+	pool *p = pool_start(workers > 1 ? workers : 0, render_job, b);
 	for (size_t i = 0; i < njobs; i++)
 		pool_submit(p, jobs[i].msg.data, jobs[i].msg.len, i);
 	draw_progress(b, true);
@@ -1329,7 +896,7 @@ static void run_jobs(builder *b)
 		memcpy(&h, j->msg.data, sizeof h);
 		/* a worker that exits with 3 has said why (内存不足) */
 		bool said = crashed && WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == EXIT_IO;
-		take_result(b, &res, crashed, said, j->dept, (const uint32_t *)(j->msg.data + sizeof h), h.n);
+		render_take_result(b, &res, crashed, said, j->dept, (const uint32_t *)(j->msg.data + sizeof h), h.n);
 		pool_msg_free(&res);
 		if (--d->jobs_left == 0)
 			finish_dept(b, d);
@@ -1395,7 +962,7 @@ int build_run(const build_options *opt, char *const *paths, size_t npaths)
 	}
 	diag_flush(b.d, stderr);
 	if (srcs.n && b.status == EXIT_OK) {
-		b.state = join(opt->out_dir, MANIFEST_DIR);
+		b.state = path_join(opt->out_dir, MANIFEST_DIR);
 		int e = ensure_state(&b);
 		if (e) {
 			diag_report(b.d, (srcloc){0}, D_WRITE_FAILED, b.state, errno_text(e));
@@ -1405,9 +972,9 @@ int build_run(const build_options *opt, char *const *paths, size_t npaths)
 	if (b.state && b.status == EXIT_OK) {
 		if (b.lock >= 0) {
 			txn_recover(b.state);
-			manifest_remove_strays(opt->out_dir);
+			txn_remove_strays(opt->out_dir);
 		}
-		char *cache = join(b.state, "hashes");
+		char *cache = path_join(b.state, "hashes");
 		b.hashes = hash_cache_load(cache);
 		free(cache);
 		if (!resource_keys(&b))
@@ -1458,10 +1025,7 @@ int build_run(const build_options *opt, char *const *paths, size_t npaths)
 	}
 	diag_flush(b.d, stderr);
 	hash_cache_close(b.hashes, b.status == EXIT_OK); /* a failed build leaves no new file */
-	if (b.cached) {
-		department_load_free(&b.cache_load);
-		diag_free(b.cache_diag);
-	}
+	render_forget(&b);
 	for (size_t i = 0; i < b.ndepts; i++)
 		free_dept(&b.depts[i]);
 	free(b.depts);

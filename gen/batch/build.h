@@ -1,7 +1,7 @@
 /* build.h — `budgetgen build`: for each department without errors, every output document
  * (booklet PDF, .xlsx, .docx, one PDF per project) whose inputs changed since the last build into
  * the same directory, rendered in parallel worker processes; a department's files are replaced
- * together (build.c, manifest.h), so a department with errors or a failed render, or a build that
+ * together (build.c, txn.h), so a department with errors or a failed render, or a build that
  * is interrupted, leaves its earlier outputs untouched. */
 #ifndef BUDGETGEN_BUILD_H
 #define BUDGETGEN_BUILD_H
@@ -33,9 +33,5 @@ int build_run(const build_options *opt, char *const *paths, size_t npaths);
  * either its tables as JSON (compose_dump_tables) or its laid-out pages as text (pg_dump_text).
  * Returns the exit status. */
 int build_dump(const build_options *opt, const char *path, long project, bool tables, buf *out);
-
-/* A file-name component from a title: characters no file system accepts become "_", at most
- * max_bytes bytes of whole UTF-8 characters. Heap string. */
-char *build_safe_name(const char *title, size_t max_bytes);
 
 #endif

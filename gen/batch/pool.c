@@ -51,47 +51,17 @@ void pool_msg_free(pool_msg *m)
 
 /* ---- framing ---------------------------------------------------------------------------------- */
 
-static bool write_all(int fd, const void *data, size_t n)
-{
-	const char *p = data;
-	while (n) {
-		ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return false;
-		p += k;
-		n -= (size_t)k;
-	}
-	return true;
-}
-
-static bool read_all(int fd, void *data, size_t n)
-{
-	char *p = data;
-	while (n) {
-		ssize_t k = read(fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return false;
-		p += k;
-		n -= (size_t)k;
-	}
-	return true;
-}
-
 static bool send_frame(int fd, const void *data, size_t n)
 {
 	uint64_t len = n;
-	return write_all(fd, &len, sizeof len) && write_all(fd, data, n);
+	return fd_write_all(fd, &len, sizeof len) == 0 && fd_write_all(fd, data, n) == 0;
 }
 
 /* Reads "length, bytes" into b (replacing it). */
 static bool recv_frame(int fd, buf *b)
 {
 	uint64_t len;
-	if (!read_all(fd, &len, sizeof len) || len > ((uint64_t)1 << 34))
+	if (fd_read_all(fd, &len, sizeof len) != 0 || len > ((uint64_t)1 << 34))
 		return false;
 	b->len = 0;
 	buf_put(b, "", 0);
@@ -99,7 +69,7 @@ static bool recv_frame(int fd, buf *b)
 		b->data = xrealloc(b->data, len + 1);
 		b->cap = len + 1;
 	}
-	if (!read_all(fd, b->data, len))
+	if (fd_read_all(fd, b->data, len) != 0)
 		return false;
 	b->len = len;
 	b->data[len] = '\0';
@@ -109,7 +79,7 @@ static bool recv_frame(int fd, buf *b)
 static bool send_fds(int sock, const int *fds, size_t n)
 {
 	uint64_t count = n;
-	if (!write_all(sock, &count, sizeof count))
+	if (fd_write_all(sock, &count, sizeof count) != 0)
 		return false;
 	for (size_t at = 0; at < n; at += FDS_PER_MSG) {
 		size_t k = n - at < FDS_PER_MSG ? n - at : FDS_PER_MSG;
@@ -140,7 +110,7 @@ static bool send_fds(int sock, const int *fds, size_t n)
 static bool recv_fds(int sock, pool_msg *m)
 {
 	uint64_t count;
-	if (!read_all(sock, &count, sizeof count) || count > 1000000)
+	if (fd_read_all(sock, &count, sizeof count) != 0 || count > 1000000)
 		return false;
 	m->fds = xcalloc(count ? count : 1, sizeof *m->fds);
 	while (m->nfds < count) {

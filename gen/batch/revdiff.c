@@ -3,11 +3,14 @@
  * composed booklet, projects by name, indicators by their 一级/二级/三级 names, prose figures by
  * paragraph and position when the words around them are unchanged.
  * Map: numbers · collecting changes · departments · tables · projects · prose · text · workbook. */
+#define _GNU_SOURCE /* memfd_create */
 #include "batch/revdiff.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
@@ -683,15 +686,21 @@ void revdiff_format_text(const rev_report *r, buf *out)
 
 /* ---- workbook ----------------------------------------------------------------------------------------- */
 
+/* libxlsxwriter writes only to a named file: it writes to an anonymous memory file, whose bytes
+ * then replace path atomically (file_write_atomic) like every file the program writes. */
 int revdiff_write_xlsx(const rev_report *r, int64_t epoch, const char *path, char *err, size_t errlen)
 {
-	size_t n = strlen(path) + 32;
-	char *tmp = xmalloc(n);
-	snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
+	int mfd = memfd_create("budgetgen-diff.xlsx", MFD_CLOEXEC);
+	if (mfd < 0) {
+		snprintf(err, errlen, "无法创建 %s：%s", path, errno_text(errno));
+		return -1;
+	}
+	char tmp[32];
+	snprintf(tmp, sizeof tmp, "/proc/self/fd/%d", mfd);
 	lxw_workbook *wb = workbook_new(tmp);
 	if (!wb) {
 		snprintf(err, errlen, "无法创建 %s", path);
-		free(tmp);
+		close(mfd);
 		return -1;
 	}
 	lxw_doc_properties props = {.title = "预算调整对照表", .created = epoch > 0 ? (time_t)epoch : 946684800};
@@ -752,16 +761,19 @@ int revdiff_write_xlsx(const rev_report *r, int64_t epoch, const char *path, cha
 	lxw_error e = workbook_close(wb);
 	if (e != LXW_NO_ERROR) {
 		snprintf(err, errlen, "无法写入 %s：%s", path, lxw_strerror(e));
-		unlink(tmp);
-		free(tmp);
+		close(mfd);
 		return -1;
 	}
-	if (rename(tmp, path) != 0) {
-		snprintf(err, errlen, "无法写入 %s：%s", path, errno_text(errno));
-		unlink(tmp);
-		free(tmp);
+	buf data = {0};
+	/* the workbook was written through a descriptor of its own: this one is still at the start */
+	int fe = lseek(mfd, 0, SEEK_SET) != 0 ? errno : fd_read_rest(mfd, SIZE_MAX, &data);
+	close(mfd);
+	if (!fe)
+		fe = file_write_atomic(path, data.data ? data.data : "", data.len);
+	buf_free(&data);
+	if (fe) {
+		snprintf(err, errlen, "无法写入 %s：%s", path, errno_text(fe));
 		return -1;
 	}
-	free(tmp);
 	return 0;
 }

@@ -1,0 +1,38 @@
+/* txn.h — how `budgetgen build` changes files safely: every file of OUT is replaced by renaming a
+ * complete, fsynced file over it, and a department's set of renames is a transaction whose journal
+ * (OUT/.budgetgen/<部门目录>.journal) the next build rolls forward or back. Used by build.c only. */
+#ifndef BUDGETGEN_TXN_H
+#define BUDGETGEN_TXN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A department's changes: new files (each an open, complete, fsynced file to be linked in or a
+ * named temporary to be renamed), files to delete and directories to remove when empty. txn_run
+ * writes the journal, links the new files to temporary names "FINAL.tmpN" (file_temp_name), marks the journal
+ * committed, renames them over their final names, deletes, and removes the journal. Killed before
+ * the mark, the next build rolls back (removes the temporaries); after it, rolls forward. */
+typedef struct txn txn;
+
+txn *txn_new(const char *journal);
+/* A new file: fd is an unnamed (O_TMPFILE) file in final's directory, or -1 when tmp names a
+ * temporary file there already. */
+void txn_add_file(txn *t, int fd, const char *tmp, const char *final);
+/* Deletes path if it is still the file that was recorded (same size and mtime; size < 0: any). */
+void txn_add_delete(txn *t, const char *path, int64_t size, int64_t mtime_ns);
+void txn_add_rmdir(txn *t, const char *dir);
+/* Runs it. Returns 0, or an errno value with the failing path in err (then nothing changed when
+ * the failure came before the commit mark, which is where disk-full errors come). */
+int txn_run(txn *t, char *err, size_t errlen);
+void txn_free(txn *t);
+
+/* Finishes or undoes what an interrupted build left: every *.journal in state_dir. Returns the
+ * number of journals handled. */
+size_t txn_recover(const char *state_dir);
+
+/* Removes stray temporaries "*.tmpN" (file_is_temp_name: from a build killed while writing, when
+ * the file system has no O_TMPFILE) in out_dir's department directories and their 项目, and in
+ * its state dir (MANIFEST_DIR). Returns how many were removed. */
+size_t txn_remove_strays(const char *out_dir);
+
+#endif
