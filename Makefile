@@ -27,7 +27,7 @@ OBJS  := $(SRCS:%=build/%.o)
 ASAN_OBJS := $(SRCS:%=build/asan/%.o)
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
-UNIT_TESTS := test_decimal test_lex test_resolve test_linebreak test_font test_emit_xlsx test_emit_docx test_manifest test_flate test_haru_fast test_paginate test_pool test_dochash
+UNIT_TESTS := test_decimal test_lex test_resolve test_linebreak test_font test_emit_xlsx test_emit_docx test_manifest test_flate test_haru_fast test_paginate test_pool test_dochash test_compose
 
 
 .PHONY: FORCE all run check check-unit check-diag check-samples check-asan check-office bench install deps \
