@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "emit/paginate.h"
+#include "fixtures.h"
 #include "unit.h"
 #include "base/util.h"
 
@@ -401,12 +402,9 @@ static void test_overflow(font_set *fonts)
 
 int main(void)
 {
-	char err[512];
-	font_set *fonts = NULL;
-	if (!CHECK(font_set_open(&fonts, "fonts/roles.conf", err, sizeof err) == FONT_OK)) {
-		fprintf(stderr, "%s\n", err);
+	font_set *fonts = fx_fonts(NULL);
+	if (!CHECK(fonts != NULL))
 		return unit_report();
-	}
 	test_measure(fonts);
 	test_break_across_pages(fonts);
 	test_span_heights(fonts);
