@@ -27,7 +27,7 @@ OBJS  := $(SRCS:%=build/%.o)
 ASAN_OBJS := $(SRCS:%=build/asan/%.o)
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
-UNIT_TESTS := test_decimal test_lex test_resolve test_linebreak test_font test_emit_xlsx test_emit_docx test_manifest test_flate test_haru_fast
+UNIT_TESTS := test_decimal test_lex test_resolve test_linebreak test_font test_emit_xlsx test_emit_docx test_manifest test_flate test_haru_fast test_paginate test_pool test_dochash test_compose
 
 
 .PHONY: FORCE all run check check-unit check-diag check-samples check-asan check-office bench install deps \
@@ -66,13 +66,17 @@ budgetgen: $(OBJS) build/main.o
 build/asan/budgetgen: $(ASAN_OBJS) build/asan/main.o
 	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LIBS)
 
-build/unit/%: tests/unit/%.c $(OBJS) tests/unit/unit.h
-	@mkdir -p build/unit
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(OBJS) $(LIBS)
+# Every unit test links the shared fixtures (tests/unit/fixtures.c: the emitter tests' documents
+# and package helpers) besides the stages.
+UNIT_DEPS := tests/unit/unit.h tests/unit/fixtures.h tests/unit/fixtures.c
 
-build/asan/unit/%: tests/unit/%.c $(ASAN_OBJS) tests/unit/unit.h
+build/unit/%: tests/unit/%.c $(OBJS) $(UNIT_DEPS)
+	@mkdir -p build/unit
+	$(CC) $(ALL_CFLAGS) -o $@ $< tests/unit/fixtures.c $(OBJS) $(LIBS)
+
+build/asan/unit/%: tests/unit/%.c $(ASAN_OBJS) $(UNIT_DEPS)
 	@mkdir -p build/asan/unit
-	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $< $(ASAN_OBJS) $(LIBS)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $< tests/unit/fixtures.c $(ASAN_OBJS) $(LIBS)
 
 # libFuzzer harnesses (tests/fuzz/fuzz_*.c), built with clang: every stage but main.c, under
 # ASan + UBSan (clang also warns about vsnprintf in util.c and diag.c, which take their format

@@ -14,68 +14,47 @@
 #include <zip.h>
 
 #include "emit/docx.h"
+#include "fixtures.h"
 #include "unit.h"
 #include "base/util.h"
 
-#define MM(x) MPT_FROM_MM(x)
-
-static const doc_style cell_st = {.name = "文字", .role = FONT_ROLE_SONG, .size = 10500,
-                                  .align = ALIGN_LEFT, .valign = VALIGN_MIDDLE,
-                                  .line_height = 13650, .pad_x = 4252, .pad_y = 3402};
 static const doc_style wide_st = {.name = "宽边距", .role = FONT_ROLE_SONG, .size = 10500,
                                   .align = ALIGN_RIGHT, .valign = VALIGN_TOP,
                                   .line_height = 13650, .pad_x = 8000, .pad_y = 3402};
-static const doc_style title_st = {.name = "表题", .role = FONT_ROLE_TITLE, .size = 16000,
-                                   .align = ALIGN_CENTER, .line_height = 28000,
-                                   .space_after = 6000};
-static const doc_style caption_st = {.name = "表头说明", .role = FONT_ROLE_SONG, .size = 10500,
-                                     .line_height = 18000};
-static const doc_style heading_st = {.name = "部分标题", .role = FONT_ROLE_HEI, .size = 22000,
-                                     .bold = true, .align = ALIGN_CENTER, .line_height = 40000};
-static const doc_style body_st = {.name = "正文", .role = FONT_ROLE_FANGSONG, .size = 16000,
-                                  .align = ALIGN_JUSTIFY, .first_indent = 32000,
-                                  .line_height = 29000};
 static const doc_style toc_st = {.name = "目录一级", .role = FONT_ROLE_HEI, .size = 16000,
                                  .line_height = 30000};
 static const doc_style number_st = {.name = "页码", .role = FONT_ROLE_SONG, .size = 14000,
                                     .align = ALIGN_CENTER, .line_height = 18000};
 
-static const doc_page portrait = {ORIENT_PORTRAIT, MM(210), MM(297), MM(37), MM(26), MM(35), MM(28),
-                                  MM(18)};
-static const doc_page landscape = {ORIENT_LANDSCAPE, MM(297), MM(210), MM(28), MM(25), MM(25),
-                                   MM(25), MM(18)};
-
-static const mpt widths3[3] = {MM(52), MM(52), MM(52)};
-
 /* The form: header block rows 0–1 (a label over both), the repeated row 2, then a label over
  * rows 3–5 and a row 6 with a hole at column 2. */
 static const doc_cell form_cells[] = {
-	{0, 0, 2, 1, "预算规模", &cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
-	{0, 1, 1, 2, "A&B <甲>", &cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
+	{0, 0, 2, 1, "预算规模", &fx_cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
+	{0, 1, 1, 2, "A&B <甲>", &fx_cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
 	{1, 1, 1, 1, "  前后空格  ", &wide_st, NUM_NONE, {0}, NULL, 0, false, NULL},
-	{1, 2, 1, 1, "第一行\n第二行\t制表", &cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
-	{2, 0, 1, 1, "一级指标", &cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
-	{2, 1, 1, 2, "三级指标", &cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
-	{3, 0, 3, 1, "产出指标", &cell_st, NUM_NONE, {0}, NULL, 0, true, NULL},
-	{3, 1, 1, 2, "行3", &cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
-	{4, 1, 1, 2, "行4", &cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
-	{5, 1, 1, 2, "行5", &cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
-	{6, 0, 1, 2, "缺一格", &cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
+	{1, 2, 1, 1, "第一行\n第二行\t制表", &fx_cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
+	{2, 0, 1, 1, "一级指标", &fx_cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
+	{2, 1, 1, 2, "三级指标", &fx_cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
+	{3, 0, 3, 1, "产出指标", &fx_cell_st, NUM_NONE, {0}, NULL, 0, true, NULL},
+	{3, 1, 1, 2, "行3", &fx_cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
+	{4, 1, 1, 2, "行4", &fx_cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
+	{5, 1, 1, 2, "行5", &fx_cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
+	{6, 0, 1, 2, "缺一格", &fx_cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
 };
 
 /* Header at the top: row 0 repeats. */
 static const doc_cell top_cells[] = {
-	{0, 0, 1, 1, "序号", &cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
-	{0, 1, 1, 2, "项目", &cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
-	{1, 0, 1, 3, "10.00", &cell_st, NUM_AMOUNT, {10000000}, NULL, 0, false, NULL},
+	{0, 0, 1, 1, "序号", &fx_cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
+	{0, 1, 1, 2, "项目", &fx_cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
+	{1, 0, 1, 3, "10.00", &fx_cell_st, NUM_AMOUNT, {10000000}, NULL, 0, false, NULL},
 };
 
 /* A label spanning rows 0–1 while row 1 should repeat: Word cannot, so nothing is marked. */
 static const doc_cell cross_cells[] = {
-	{0, 0, 2, 1, "跨界", &cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
-	{0, 1, 1, 2, "甲", &cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
-	{1, 1, 1, 2, "乙", &cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
-	{2, 0, 1, 3, "丙", &cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
+	{0, 0, 2, 1, "跨界", &fx_cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
+	{0, 1, 1, 2, "甲", &fx_cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
+	{1, 1, 1, 2, "乙", &fx_cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
+	{2, 0, 1, 3, "丙", &fx_cell_st, NUM_NONE, {0}, NULL, 0, false, NULL},
 };
 
 static doc_table make_table(const char *title, const doc_cell *cells, size_t n, int nrows,
@@ -83,9 +62,9 @@ static doc_table make_table(const char *title, const doc_cell *cells, size_t n, 
 {
 	return (doc_table){.kind = "test", .title = title, .sheet_name = title,
 	                   .caption_left = "单位名称：测试", .caption_right = "单位：万元",
-	                   .note = "注：测试。", .title_style = &title_st,
-	                   .caption_style = &caption_st, .note_style = &body_st, .ncols = 3,
-	                   .col_widths = widths3, .nrows = nrows, .cells = cells, .ncells = n,
+	                   .note = "注：测试。", .title_style = &fx_title_st,
+	                   .caption_style = &fx_caption_st, .note_style = &fx_body_st, .ncols = 3,
+	                   .col_widths = fx_widths3, .nrows = nrows, .cells = cells, .ncells = n,
 	                   .repeat_first = first, .repeat_count = count, .border = 500};
 }
 
@@ -100,33 +79,32 @@ static void make_document(void)
 	top = make_table("2.表头在上", top_cells, 3, 2, 0, 1);
 	cross = make_table("", cross_cells, 4, 3, 1, 1);
 	cover_blocks[0] = (doc_block){.kind = BLOCK_SPACE, .space = MM(60)};
-	cover_blocks[1] = (doc_block){.kind = BLOCK_PARAGRAPH, .style = &body_st, .text = "封面"};
+	cover_blocks[1] = (doc_block){.kind = BLOCK_PARAGRAPH, .style = &fx_body_st, .text = "封面"};
 	cover_blocks[2] = (doc_block){.kind = BLOCK_TOC, .toc_levels = 3};
 	cover_blocks[3] = (doc_block){.kind = BLOCK_PAGE_BREAK};
-	body_blocks[0] = (doc_block){.kind = BLOCK_HEADING, .style = &heading_st, .text = "第一部分",
+	body_blocks[0] = (doc_block){.kind = BLOCK_HEADING, .style = &fx_heading_st, .text = "第一部分",
 	                             .level = 1, .in_toc = true, .anchor = 0, .keep_with_next = true};
-	body_blocks[1] = (doc_block){.kind = BLOCK_PARAGRAPH, .style = &body_st,
+	body_blocks[1] = (doc_block){.kind = BLOCK_PARAGRAPH, .style = &fx_body_st,
 	                             .text = "正文 & “引号” <尖括号>"};
-	body_blocks[2] = (doc_block){.kind = BLOCK_HEADING, .style = &title_st, .text = "1.表单",
+	body_blocks[2] = (doc_block){.kind = BLOCK_HEADING, .style = &fx_title_st, .text = "1.表单",
 	                             .level = 3, .in_toc = true, .hidden = true, .anchor = 1};
 	body_blocks[3] = (doc_block){.kind = BLOCK_TABLE, .table = &form};
 	body_blocks[4] = (doc_block){.kind = BLOCK_PAGE_BREAK};
 	body_blocks[5] = (doc_block){.kind = BLOCK_TABLE, .table = &top};
-	body_blocks[6] = (doc_block){.kind = BLOCK_HEADING, .style = &title_st, .text = "无题表",
+	body_blocks[6] = (doc_block){.kind = BLOCK_HEADING, .style = &fx_title_st, .text = "无题表",
 	                             .level = 3, .in_toc = true, .hidden = true, .anchor = 2};
 	body_blocks[7] = (doc_block){.kind = BLOCK_TABLE, .table = &cross};
-	sections[0] = (doc_section){.page = portrait, .numbered = false, .blocks = cover_blocks,
+	sections[0] = (doc_section){.page = fx_portrait, .numbered = false, .blocks = cover_blocks,
 	                            .nblocks = 4};
-	sections[1] = (doc_section){.page = landscape, .numbered = true, .blocks = body_blocks,
+	sections[1] = (doc_section){.page = fx_landscape, .numbered = true, .blocks = body_blocks,
 	                            .nblocks = 8};
 	doc = (doc_document){.title = "测试文档", .author = "测试部门", .subject = "2025年测试",
 	                     .year = 2025, .page_number_format = "— {页} —",
-	                     .page_number_style = &number_st, .toc_title_style = &heading_st,
+	                     .page_number_style = &number_st, .toc_title_style = &fx_heading_st,
 	                     .toc_styles = {&toc_st, &toc_st, &toc_st}, .sections = sections,
 	                     .nsections = 2};
 }
 
-/* The text of one part of the package, or NULL. */
 /* The body of document.xml is written as text ("<w:br/>"), the template's parts as Mini-XML saves
  * them ("<w:br />"): the checks below use the second spelling for both. Frees s. */
 static char *empty_elements_spaced(char *s)
@@ -145,52 +123,12 @@ static char *empty_elements_spaced(char *s)
 	return out;
 }
 
-static char *part(const char *docx, const char *name)
-{
-	int e = 0;
-	zip_t *z = zip_open(docx, ZIP_RDONLY, &e);
-	if (!z)
-		return NULL;
-	char *out = NULL;
-	zip_stat_t st;
-	zip_file_t *f = zip_stat(z, name, 0, &st) == 0 ? zip_fopen(z, name, 0) : NULL;
-	if (f) {
-		out = xmalloc(st.size + 1);
-		zip_int64_t n = zip_fread(f, out, st.size);
-		out[n > 0 ? n : 0] = '\0';
-		zip_fclose(f);
-	}
-	zip_close(z);
-	return out;
-}
-
-static size_t count(const char *hay, const char *needle)
-{
-	size_t n = 0;
-	for (const char *p = hay ? strstr(hay, needle) : NULL; p; p = strstr(p + 1, needle))
-		n++;
-	return n;
-}
-
-static bool same_file(const char *a, const char *b)
-{
-	char *da = NULL, *db = NULL;
-	size_t la = 0, lb = 0;
-	bool same = file_read(a, 1 << 24, &da, &la) == 0 && file_read(b, 1 << 24, &db, &lb) == 0 &&
-	            la == lb && memcmp(da, db, la) == 0;
-	free(da);
-	free(db);
-	return same;
-}
-
 int main(void)
 {
 	char err[1024];
-	font_set *fonts = NULL;
-	if (!CHECK(font_set_open(&fonts, "fonts/roles.conf", err, sizeof err) == FONT_OK)) {
-		fprintf(stderr, "%s\n", err);
+	font_set *fonts = fx_fonts(NULL);
+	if (!CHECK(fonts != NULL))
 		return unit_report();
-	}
 	make_document();
 	char dir[] = "/tmp/test_emit_docx.XXXXXX";
 	if (!CHECK(mkdtemp(dir) != NULL))
@@ -202,7 +140,7 @@ int main(void)
 
 	CHECK_INT_EQ(emit_docx(&doc, NULL, fonts, 1700000000, "layouts/docx", a, err, sizeof err), 0);
 	CHECK_INT_EQ(emit_docx(&doc, NULL, fonts, 1700000000, "layouts/docx", b, err, sizeof err), 0);
-	CHECK(same_file(a, b));
+	CHECK(fx_same_file(a, b));
 
 	/* the package: content types first, every entry dated 1980-01-01 00:00 */
 	int e = 0;
@@ -219,7 +157,7 @@ int main(void)
 		zip_close(z);
 	}
 
-	char *d = empty_elements_spaced(part(a, "word/document.xml"));
+	char *d = empty_elements_spaced(fx_zip_part(a, "word/document.xml"));
 	if (CHECK(d != NULL)) {
 		/* escapes, blanks, line breaks and tabs */
 		CHECK(strstr(d, "A&amp;B &lt;甲&gt;") != NULL);
@@ -227,9 +165,9 @@ int main(void)
 		CHECK(strstr(d, "<w:t xml:space=\"preserve\">  前后空格  </w:t>") != NULL);
 		CHECK(strstr(d, "<w:t>第一行</w:t><w:br /><w:t>第二行</w:t><w:tab /><w:t>制表</w:t>") != NULL);
 		/* the form as two tables joined by a hidden paragraph, then two single tables */
-		CHECK_INT_EQ(count(d, "<w:tbl>"), 4);
-		CHECK_INT_EQ(count(d, "<w:vanish />"), 1);
-		CHECK_INT_EQ(count(d, "<w:tblHeader />"), 2); /* form row 2 and the top table's row 0 */
+		CHECK_INT_EQ(fx_count(d, "<w:tbl>"), 4);
+		CHECK_INT_EQ(fx_count(d, "<w:vanish />"), 1);
+		CHECK_INT_EQ(fx_count(d, "<w:tblHeader />"), 2); /* form row 2 and the top table's row 0 */
 		const char *second = strstr(d, "<w:vanish />");
 		const char *tbl2 = second ? strstr(second, "<w:tbl>") : NULL;
 		const char *hdr = tbl2 ? strstr(tbl2, "<w:tblHeader />") : NULL;
@@ -237,24 +175,24 @@ int main(void)
 		CHECK(hdr && row2 && hdr < row2); /* the repeated row leads the second table */
 		CHECK(tbl2 && strstr(tbl2, "一级指标") < strstr(tbl2, "产出指标"));
 		/* merges: 预算规模, 产出指标 and 跨界 restart; 1 + 2 + 1 continuations */
-		CHECK_INT_EQ(count(d, "<w:vMerge w:val=\"restart\" />"), 3);
-		CHECK_INT_EQ(count(d, "<w:vMerge />"), 4);
-		CHECK(count(d, "<w:gridSpan w:val=\"2\" />") >= 6);
-		CHECK(count(d, "<w:gridSpan w:val=\"3\" />") >= 2);
+		CHECK_INT_EQ(fx_count(d, "<w:vMerge w:val=\"restart\" />"), 3);
+		CHECK_INT_EQ(fx_count(d, "<w:vMerge />"), 4);
+		CHECK(fx_count(d, "<w:gridSpan w:val=\"2\" />") >= 6);
+		CHECK(fx_count(d, "<w:gridSpan w:val=\"3\" />") >= 2);
 		CHECK(strstr(d, "<w:tblLayout w:type=\"fixed\" />") != NULL);
-		CHECK_INT_EQ(count(d, "<w:cantSplit />"), 7 + 2 + 3);
-		CHECK_INT_EQ(count(d, "<w:gridCol w:w=\"2948\" />"), 3 * 4); /* 52 mm */
+		CHECK_INT_EQ(fx_count(d, "<w:cantSplit />"), 7 + 2 + 3);
+		CHECK_INT_EQ(fx_count(d, "<w:gridCol w:w=\"2948\" />"), 3 * 4); /* 52 mm */
 		CHECK(strstr(d, "<w:vAlign w:val=\"top\" />") != NULL);
 		CHECK(strstr(d, "<w:tcMar><w:top w:w=\"68\" w:type=\"dxa\" /><w:left w:w=\"160\"") != NULL);
 		/* the table of contents: links to bookmarks; no layout, so no page numbers */
-		CHECK_INT_EQ(count(d, "<w:hyperlink w:anchor=\"_Toc_bg"), 3);
-		CHECK_INT_EQ(count(d, "<w:bookmarkStart w:id="), 3);
+		CHECK_INT_EQ(fx_count(d, "<w:hyperlink w:anchor=\"_Toc_bg"), 3);
+		CHECK_INT_EQ(fx_count(d, "<w:bookmarkStart w:id="), 3);
 		CHECK(strstr(d, "w:name=\"_Toc_bg1\" /><w:r><w:t>1.表单</w:t>") != NULL);
 		CHECK(strstr(d, "w:leader=\"middleDot\"") != NULL);
 		/* sections: the cover without page numbers, then landscape numbered from 1 */
-		CHECK_INT_EQ(count(d, "<w:sectPr>"), 2);
-		CHECK_INT_EQ(count(d, "w:orient=\"landscape\""), 1);
-		CHECK_INT_EQ(count(d, "<w:pgNumType w:start=\"1\" />"), 1);
+		CHECK_INT_EQ(fx_count(d, "<w:sectPr>"), 2);
+		CHECK_INT_EQ(fx_count(d, "w:orient=\"landscape\""), 1);
+		CHECK_INT_EQ(fx_count(d, "<w:pgNumType w:start=\"1\" />"), 1);
 		CHECK(strstr(d, "<w:pgSz w:w=\"16838\" w:h=\"11906\" w:orient=\"landscape\" />") != NULL);
 		CHECK(strstr(d, "<w:pageBreakBefore />") != NULL);
 		CHECK(strstr(d, "{{正文}}") == NULL);
@@ -264,7 +202,7 @@ int main(void)
 	}
 	free(d);
 
-	char *s = part(a, "word/styles.xml");
+	char *s = fx_zip_part(a, "word/styles.xml");
 	if (CHECK(s != NULL)) {
 		CHECK(strstr(s, "w:eastAsia=\"宋体\"") != NULL);
 		CHECK(strstr(s, "w:ascii=\"Times New Roman\"") != NULL);
@@ -275,19 +213,19 @@ int main(void)
 		CHECK(strstr(s, "<w:basedOn w:val=\"Heading1\" />") != NULL);
 		CHECK(strstr(s, "<w:basedOn w:val=\"Heading3\" />") != NULL); /* 表题: hidden heading */
 		CHECK(strstr(s, "<w:name w:val=\"表格文字\" />") != NULL);
-		CHECK_INT_EQ(count(s, "<w:name w:val=\"正文\" />"), 0); /* it is Word's default style */
+		CHECK_INT_EQ(fx_count(s, "<w:name w:val=\"正文\" />"), 0); /* it is Word's default style */
 	}
 	free(s);
-	char *f = part(a, "word/footer1.xml");
+	char *f = fx_zip_part(a, "word/footer1.xml");
 	CHECK(f && strstr(f, "<w:t xml:space=\"preserve\">— </w:t></w:r>"
 	                     "<w:fldSimple w:instr=\" PAGE \">"));
 	free(f);
-	char *core = part(a, "docProps/core.xml");
+	char *core = fx_zip_part(a, "docProps/core.xml");
 	CHECK(core && strstr(core, ">2023-11-14T22:13:20Z</dcterms:created>"));
 	CHECK(core && strstr(core, "<dc:title>测试文档</dc:title>"));
 	free(core);
 	CHECK_INT_EQ(emit_docx(&doc, NULL, fonts, -1, "layouts/docx", c, err, sizeof err), 0);
-	core = part(c, "docProps/core.xml");
+	core = fx_zip_part(c, "docProps/core.xml");
 	CHECK(core && strstr(core, ">2000-01-01T00:00:00Z</dcterms:modified>"));
 	free(core);
 

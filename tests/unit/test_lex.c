@@ -1,4 +1,4 @@
-/* test_lex.c — the lexer (lex.h): how each line is classified, columns counted in characters,
+/* test_lex.c — the lexer (lex.h): how each line is classified (a table of cases), columns counted in characters,
  * indicator rows split into cells, and what happens to bytes that are not UTF-8 text; and how
  * diag_flush() quotes those lines with a caret under the column. */
 #include <stdlib.h>
@@ -41,169 +41,145 @@ static lex_line lex_one(lexed *x, const char *text)
 	return x->r.lines[0];
 }
 
-/* ---- classification ------------------------------------------------------------- */
+/* ---- classification: one table of lines and what the lexer must make of them ---------------- */
 
-static void test_blank_and_comment(void)
+/* One case: a one-line input and its expected classification. Fields that do not apply to the
+ * kind are ignored; value/rest/text NULL and col/vcol 0 mean "not checked"; word and bar are
+ * always checked for LINE_TEXT (word NULL: no word). */
+typedef struct lex_case {
+	const char *line;
+	line_kind kind;
+	int code;          /* LINE_FIELD: the kw; LINE_SECTION: the section_kind */
+	const char *value; /* LINE_FIELD / LINE_SECTION */
+	const char *rest;  /* LINE_SECTION */
+	const char *word;  /* LINE_TEXT */
+	bool bar;          /* LINE_TEXT: has_bar */
+	int col, vcol;     /* columns (characters) of loc and vloc */
+	const char *text;  /* the trimmed line */
+} lex_case;
+
+#define BLANK(s) {.line = s, .kind = LINE_BLANK, .text = ""}
+#define COMMENT(s) {.line = s, .kind = LINE_COMMENT}
+
+static const lex_case line_cases[] = {
+	/* blanks: ASCII, tab, U+3000, CR */
+	BLANK(""), BLANK("   "), BLANK("\t"), BLANK("\u3000\u3000"), BLANK(" \u3000\t"), BLANK("\r"),
+	/* comments: # or ＃ first, after any blanks */
+	COMMENT("# 注释"), COMMENT("#"), COMMENT("＃ 全角井号"), COMMENT("   # 前有空格"),
+	COMMENT("\u3000＃前有全角空格"), COMMENT("#部门：不是字段"),
+	{.line = "第1# 项", .kind = LINE_TEXT}, /* a # later in the line is text */
+	/* sections */
+	{.line = "【项目】", .kind = LINE_SECTION, .code = SEC_PROJECT, .value = "项目", .rest = ""},
+	{.line = "【整体绩效目标】", .kind = LINE_SECTION, .code = SEC_OVERALL, .value = "整体绩效目标"},
+	{.line = "【收入】", .kind = LINE_SECTION, .code = SEC_INCOME, .value = "收入"},
+	{.line = "【情况说明】", .kind = LINE_SECTION, .code = SEC_NOTES, .value = "情况说明"},
+	{.line = "【 项目\u3000】", .kind = LINE_SECTION, .code = SEC_PROJECT, .value = "项目"},
+	{.line = "【附表】", .kind = LINE_SECTION, .code = SEC_UNKNOWN, .value = "附表"},
+	{.line = "【】", .kind = LINE_SECTION, .code = SEC_UNKNOWN, .value = ""},
+	{.line = "【项目】人才工作专项资金", .kind = LINE_SECTION, .code = SEC_PROJECT,
+	 .rest = "人才工作专项资金", .col = 1, .vcol = 5},
+	{.line = "  【项目】\u3000 甲 ", .kind = LINE_SECTION, .code = SEC_PROJECT, .rest = "甲", .col = 3,
+	 .vcol = 9},
+	{.line = "【项目", .kind = LINE_TEXT}, /* no closing bracket */
+	/* fields: either colon, blanks trimmed, columns in characters, first colon only */
+	{.line = "部门：汉沽管理区人力资源和社会保障局", .kind = LINE_FIELD, .code = KW_DEPT,
+	 .value = "汉沽管理区人力资源和社会保障局", .col = 1, .vcol = 4},
+	{.line = "年度:2025", .kind = LINE_FIELD, .code = KW_YEAR, .value = "2025", .vcol = 4},
+	{.line = "\u3000\u3000预算数 ：  20.982 ", .kind = LINE_FIELD, .code = KW_TOTAL,
+	 .value = "20.982", .col = 3, .vcol = 10},
+	{.line = "\t资金支出计划：25%，50%，75%，100%", .kind = LINE_FIELD, .code = KW_SCHEDULE,
+	 .col = 2, .vcol = 9},
+	{.line = "其他资金：", .kind = LINE_FIELD, .code = KW_OTHER, .value = "", .vcol = 6},
+	{.line = "资金用途：用途：说明", .kind = LINE_FIELD, .code = KW_USE, .value = "用途：说明"},
+	/* aliases of field names */
+	{.line = "部门名称：x", .kind = LINE_FIELD, .code = KW_DEPT, .value = "x"},
+	{.line = "预算年度：2025", .kind = LINE_FIELD, .code = KW_YEAR},
+	{.line = "单位名称：x", .kind = LINE_FIELD, .code = KW_UNIT},
+	{.line = "项目编号：x", .kind = LINE_FIELD, .code = KW_CODE},
+	{.line = "其中财政资金：90", .kind = LINE_FIELD, .code = KW_FISCAL, .value = "90"},
+	{.line = "支出计划：25%", .kind = LINE_FIELD, .code = KW_SCHEDULE},
+	{.line = "预算规模及资金用途：x", .kind = LINE_FIELD, .code = KW_USE},
+	/* text: a short word before a colon that is no field name is kept as `word` */
+	{.line = "目标1：完成招聘活动4次", .kind = LINE_TEXT, .word = "目标1"},
+	{.line = "一是：强化组织领导", .kind = LINE_TEXT, .word = "一是"},
+	{.line = "预算 ：1", .kind = LINE_TEXT, .word = "预算"},
+	{.line = "一二三四五六七八九十一二：x", .kind = LINE_TEXT, .word = "一二三四五六七八九十一二"},
+	{.line = "一二三四五六七八九十一二三：x", .kind = LINE_TEXT}, /* 13 characters: too long */
+	{.line = "注意，以下各项：", .kind = LINE_TEXT},             /* punctuation before the colon */
+	{.line = "：开头", .kind = LINE_TEXT},
+	{.line = "  汉沽管理区人力资源和社会保障局始终把学习……作为首要政治任务来抓。 ", .kind = LINE_TEXT,
+	 .col = 3, .text = "汉沽管理区人力资源和社会保障局始终把学习……作为首要政治任务来抓。"},
+	/* indicator rows: | or ｜ anywhere; U+2502 and U+01C0 are not bars */
+	{.line = "产出指标｜数量指标｜场次｜描述｜4次｜年初计划", .kind = LINE_TEXT, .bar = true},
+	{.line = "产出指标|数量指标|场次|描述|4次|年初计划", .kind = LINE_TEXT, .bar = true},
+	{.line = "｜｜拍摄宣传｜开展优秀人才展播拍摄｜4次｜年初计划", .kind = LINE_TEXT, .bar = true,
+	 .col = 1},
+	{.line = "没有竖线的正文", .kind = LINE_TEXT, .text = "没有竖线的正文"},
+	{.line = "a\u2502b\u01c0c", .kind = LINE_TEXT},
+};
+
+static void check_case(const lex_case *c)
 {
-	static const char *const blanks[] = {"", "   ", "\t", "\u3000\u3000", " \u3000\t", "\r"};
-	for (size_t i = 0; i < sizeof blanks / sizeof blanks[0]; i++) {
-		lexed x;
-		unit_context = blanks[i];
-		lex_line l = lex_one(&x, blanks[i]);
-		CHECK_INT_EQ(l.kind, LINE_BLANK);
-		CHECK_INT_EQ(l.len, 0);
-		lexed_free(&x);
+	lexed x;
+	unit_context = c->line;
+	lex_line l = lex_one(&x, c->line);
+	if (CHECK_INT_EQ(l.kind, c->kind) && l.text) {
+		switch (c->kind) {
+		case LINE_FIELD:
+			CHECK_INT_EQ(l.key, c->code);
+			if (c->value)
+				CHECK_STR_EQ(l.value, c->value);
+			break;
+		case LINE_SECTION:
+			CHECK_INT_EQ(l.sec, c->code);
+			if (c->value)
+				CHECK_STR_EQ(l.value, c->value);
+			if (c->rest)
+				CHECK_STR_EQ(l.rest, c->rest);
+			break;
+		case LINE_TEXT:
+			CHECK_STR_EQ(l.word, c->word);
+			CHECK(l.has_bar == c->bar);
+			break;
+		case LINE_BLANK:
+		case LINE_COMMENT:
+			break;
+		}
+		if (c->col)
+			CHECK_INT_EQ(l.loc.col, c->col);
+		if (c->vcol)
+			CHECK_INT_EQ(l.vloc.col, c->vcol);
+		if (c->text) {
+			CHECK_STR_EQ(l.text, c->text);
+			CHECK_INT_EQ(l.len, strlen(c->text));
+		}
+		if (c->col || c->vcol)
+			CHECK_INT_EQ(l.loc.line, 1);
 	}
-	static const char *const comments[] = {"# 注释", "#", "＃ 全角井号", "   # 前有空格",
-	                                       "\u3000＃前有全角空格", "#部门：不是字段"};
-	for (size_t i = 0; i < sizeof comments / sizeof comments[0]; i++) {
-		lexed x;
-		unit_context = comments[i];
-		lex_line l = lex_one(&x, comments[i]);
-		CHECK_INT_EQ(l.kind, LINE_COMMENT);
-		lexed_free(&x);
-	}
+	lexed_free(&x);
 	unit_context = NULL;
-	/* a # later in the line is text */
-	lexed x;
-	lex_line l = lex_one(&x, "第1# 项");
-	CHECK_INT_EQ(l.kind, LINE_TEXT);
-	lexed_free(&x);
 }
 
-static void test_sections(void)
+static void test_classification(void)
 {
-	lexed x;
-	lex_line l = lex_one(&x, "【项目】");
-	CHECK_INT_EQ(l.kind, LINE_SECTION);
-	CHECK_INT_EQ(l.sec, SEC_PROJECT);
-	CHECK_STR_EQ(l.value, "项目");
-	CHECK_STR_EQ(l.rest, "");
-	lexed_free(&x);
-
-	l = lex_one(&x, "【整体绩效目标】");
-	CHECK_INT_EQ(l.sec, SEC_OVERALL);
-	CHECK_STR_EQ(l.value, "整体绩效目标");
-	lexed_free(&x);
-
-	/* blanks inside the brackets are trimmed */
-	l = lex_one(&x, "【 项目\u3000】");
-	CHECK_INT_EQ(l.sec, SEC_PROJECT);
-	CHECK_STR_EQ(l.value, "项目");
-	lexed_free(&x);
-
-	/* unknown sections keep their name */
-	l = lex_one(&x, "【附表】");
-	CHECK_INT_EQ(l.kind, LINE_SECTION);
-	CHECK_INT_EQ(l.sec, SEC_UNKNOWN);
-	CHECK_STR_EQ(l.value, "附表");
-	lexed_free(&x);
-
-	l = lex_one(&x, "【】");
-	CHECK_INT_EQ(l.kind, LINE_SECTION);
-	CHECK_INT_EQ(l.sec, SEC_UNKNOWN);
-	CHECK_STR_EQ(l.value, "");
-	lexed_free(&x);
-
-	/* text after 】 is the rest, trimmed, with its column */
-	l = lex_one(&x, "【项目】人才工作专项资金");
-	CHECK_INT_EQ(l.sec, SEC_PROJECT);
-	CHECK_STR_EQ(l.rest, "人才工作专项资金");
-	CHECK_INT_EQ(l.vloc.line, 1);
-	CHECK_INT_EQ(l.vloc.col, 5);
-	lexed_free(&x);
-
-	l = lex_one(&x, "  【项目】\u3000 甲 ");
-	CHECK_STR_EQ(l.rest, "甲");
-	CHECK_INT_EQ(l.loc.col, 3);
-	CHECK_INT_EQ(l.vloc.col, 9);
-	lexed_free(&x);
-
-	/* no closing bracket: not a section */
-	l = lex_one(&x, "【项目");
-	CHECK_INT_EQ(l.kind, LINE_TEXT);
-	lexed_free(&x);
-}
-
-static void test_fields(void)
-{
-	lexed x;
-	lex_line l = lex_one(&x, "部门：汉沽管理区人力资源和社会保障局");
-	CHECK_INT_EQ(l.kind, LINE_FIELD);
-	CHECK_INT_EQ(l.key, KW_DEPT);
-	CHECK_STR_EQ(l.value, "汉沽管理区人力资源和社会保障局");
-	CHECK_INT_EQ(l.loc.col, 1);
-	CHECK_INT_EQ(l.vloc.col, 4);
-	lexed_free(&x);
-
-	/* ASCII colon */
-	l = lex_one(&x, "年度:2025");
-	CHECK_INT_EQ(l.key, KW_YEAR);
-	CHECK_STR_EQ(l.value, "2025");
-	CHECK_INT_EQ(l.vloc.col, 4);
-	lexed_free(&x);
-
-	/* blanks around the name and the value are ignored; columns are characters */
-	l = lex_one(&x, "\u3000\u3000预算数 ：  20.982 ");
-	CHECK_INT_EQ(l.key, KW_TOTAL);
-	CHECK_STR_EQ(l.value, "20.982");
-	CHECK_INT_EQ(l.loc.col, 3);
-	CHECK_INT_EQ(l.vloc.col, 10);
-	lexed_free(&x);
-
-	l = lex_one(&x, "\t资金支出计划：25%，50%，75%，100%");
-	CHECK_INT_EQ(l.key, KW_SCHEDULE);
-	CHECK_INT_EQ(l.loc.col, 2);
-	CHECK_INT_EQ(l.vloc.col, 9);
-	lexed_free(&x);
-
-	/* an empty value: vloc is right after the colon */
-	l = lex_one(&x, "其他资金：");
-	CHECK_INT_EQ(l.key, KW_OTHER);
-	CHECK_STR_EQ(l.value, "");
-	CHECK_INT_EQ(l.vloc.col, 6);
-	lexed_free(&x);
-
-	/* only the first colon separates */
-	l = lex_one(&x, "资金用途：用途：说明");
-	CHECK_INT_EQ(l.key, KW_USE);
-	CHECK_STR_EQ(l.value, "用途：说明");
-	lexed_free(&x);
-
-	/* every canonical name */
+	for (size_t i = 0; i < sizeof line_cases / sizeof line_cases[0]; i++)
+		check_case(&line_cases[i]);
+	/* every canonical field name and every section name, generated */
 	for (int k = 1; k < KW_COUNT; k++) {
 		char line[64];
 		snprintf(line, sizeof line, "%s：值", kw_name((kw)k));
-		unit_context = line;
-		l = lex_one(&x, line);
-		CHECK_INT_EQ(l.kind, LINE_FIELD);
-		CHECK_INT_EQ(l.key, k);
-		CHECK_STR_EQ(l.value, "值");
-		lexed_free(&x);
+		check_case(&(lex_case){.line = line, .kind = LINE_FIELD, .code = k, .value = "值"});
 	}
-	unit_context = NULL;
+	for (int s = 1; s < SEC_COUNT; s++) {
+		char line[64];
+		snprintf(line, sizeof line, "【%s】", section_name((section_kind)s));
+		check_case(&(lex_case){.line = line, .kind = LINE_SECTION, .code = s,
+		                       .value = section_name((section_kind)s), .rest = ""});
+	}
 }
 
-static void test_aliases(void)
+static void test_lookup(void)
 {
-	static const struct {
-		const char *line;
-		kw key;
-	} cases[] = {
-		{"部门名称：x", KW_DEPT},       {"预算年度：2025", KW_YEAR},
-		{"单位名称：x", KW_UNIT},       {"项目编号：x", KW_CODE},
-		{"其中财政资金：90", KW_FISCAL}, {"支出计划：25%", KW_SCHEDULE},
-		{"预算规模及资金用途：x", KW_USE},
-	};
-	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		lexed x;
-		unit_context = cases[i].line;
-		lex_line l = lex_one(&x, cases[i].line);
-		CHECK_INT_EQ(l.kind, LINE_FIELD);
-		CHECK_INT_EQ(l.key, cases[i].key);
-		lexed_free(&x);
-	}
-	unit_context = NULL;
 	CHECK_INT_EQ(kw_lookup("部门", strlen("部门")), KW_DEPT);
 	CHECK_INT_EQ(kw_lookup("其中财政资金", strlen("其中财政资金")), KW_FISCAL);
 	CHECK_INT_EQ(kw_lookup("部门 ", strlen("部门 ")), KW_NONE); /* exact, the caller trims */
@@ -211,79 +187,6 @@ static void test_aliases(void)
 	CHECK_STR_EQ(kw_name(KW_SCHEDULE), "资金支出计划");
 	CHECK_STR_EQ(section_name(SEC_OVERALL), "整体绩效目标");
 	CHECK_STR_EQ(section_name(SEC_PROJECT), "项目");
-}
-
-static void test_text_lines(void)
-{
-	lexed x;
-	/* a short word before a colon that is no field name: text, with the word kept */
-	lex_line l = lex_one(&x, "目标1：完成招聘活动4次");
-	CHECK_INT_EQ(l.kind, LINE_TEXT);
-	CHECK_STR_EQ(l.word, "目标1");
-	CHECK(!l.has_bar);
-	lexed_free(&x);
-
-	l = lex_one(&x, "一是：强化组织领导");
-	CHECK_STR_EQ(l.word, "一是");
-	lexed_free(&x);
-
-	l = lex_one(&x, "预算 ：1");
-	CHECK_INT_EQ(l.kind, LINE_TEXT);
-	CHECK_STR_EQ(l.word, "预算");
-	lexed_free(&x);
-
-	/* twelve word characters at most */
-	l = lex_one(&x, "一二三四五六七八九十一二：x");
-	CHECK_STR_EQ(l.word, "一二三四五六七八九十一二");
-	lexed_free(&x);
-	l = lex_one(&x, "一二三四五六七八九十一二三：x");
-	CHECK(l.word == NULL);
-	lexed_free(&x);
-
-	/* punctuation before the colon: an ordinary sentence */
-	l = lex_one(&x, "注意，以下各项：");
-	CHECK_INT_EQ(l.kind, LINE_TEXT);
-	CHECK(l.word == NULL);
-	lexed_free(&x);
-
-	/* a colon first: no word */
-	l = lex_one(&x, "：开头");
-	CHECK(l.word == NULL);
-	lexed_free(&x);
-
-	/* ordinary paragraph */
-	l = lex_one(&x, "  汉沽管理区人力资源和社会保障局始终把学习……作为首要政治任务来抓。 ");
-	CHECK_INT_EQ(l.kind, LINE_TEXT);
-	CHECK_STR_EQ(l.text, "汉沽管理区人力资源和社会保障局始终把学习……作为首要政治任务来抓。");
-	CHECK_INT_EQ(l.loc.col, 3);
-	lexed_free(&x);
-}
-
-static void test_has_bar(void)
-{
-	lexed x;
-	lex_line l = lex_one(&x, "产出指标｜数量指标｜场次｜描述｜4次｜年初计划");
-	CHECK_INT_EQ(l.kind, LINE_TEXT);
-	CHECK(l.has_bar);
-	lexed_free(&x);
-
-	l = lex_one(&x, "产出指标|数量指标|场次|描述|4次|年初计划");
-	CHECK(l.has_bar);
-	lexed_free(&x);
-
-	l = lex_one(&x, "｜｜拍摄宣传｜开展优秀人才展播拍摄｜4次｜年初计划");
-	CHECK(l.has_bar);
-	CHECK_INT_EQ(l.loc.col, 1);
-	lexed_free(&x);
-
-	l = lex_one(&x, "没有竖线的正文");
-	CHECK(!l.has_bar);
-	lexed_free(&x);
-
-	/* U+2502 box drawing and U+01C0 are not bars */
-	l = lex_one(&x, "a\u2502b\u01c0c");
-	CHECK(!l.has_bar);
-	lexed_free(&x);
 }
 
 /* ---- columns and rows ------------------------------------------------------------- */
@@ -580,12 +483,8 @@ static void test_diag_printing(void)
 
 int main(void)
 {
-	test_blank_and_comment();
-	test_sections();
-	test_fields();
-	test_aliases();
-	test_text_lines();
-	test_has_bar();
+	test_classification();
+	test_lookup();
 	test_loc_at();
 	test_split_row();
 	test_invalid_utf8();
