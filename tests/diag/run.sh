@@ -257,6 +257,16 @@ gen_include_dir() { # 包含： names a directory
 	echo include-dir.txt
 }
 
+gen_symlink_loop() { # a source and an include that are symbolic links to each other: no English
+	ln -s loop-b.txt loop-a.txt
+	ln -s loop-a.txt loop-b.txt
+	{
+		base_department
+		echo '包含：loop-a.txt'
+	} >symlink-loop.txt
+	printf '%s\n' loop-a.txt symlink-loop.txt
+}
+
 gen_file_too_big() { # 17 MB: refused before it is read into memory as text
 	dd if=/dev/zero of=file-too-big.txt bs=1048576 count=17 2>/dev/null
 	echo file-too-big.txt
@@ -288,13 +298,19 @@ gen_directory() { # `check DIR`: sources found recursively and in order; fragmen
 
 generators="invalid_utf8 nul_bytes long_line truncated_char truncated_row random_bytes empty_file
 	bom_crlf control_chars include_missing include_cycle include_self include_depth include_dir
-	file_too_big include_too_big directory"
+	file_too_big include_too_big directory symlink_loop"
 for gen in $generators; do
 	name=$(echo "$gen" | tr _ -)
 	dir=$tmp/gen/$name
 	mkdir -p "$dir"
-	target=$(cd "$dir" && "gen_$gen")
-	run_case "generated/$name" "tests/diag/generated/$name.expected" "$dir" check "$target"
+	# a generator prints the paths to check, one per line
+	set --
+	while IFS= read -r target; do
+		set -- "$@" "$target"
+	done <<EOF
+$(cd "$dir" && "gen_$gen")
+EOF
+	run_case "generated/$name" "tests/diag/generated/$name.expected" "$dir" check "$@"
 	rm -rf "$dir"
 done
 
