@@ -135,6 +135,8 @@ static int cmd_dump(int argc, char **argv)
 	}
 	if (!file || json + pages + tables != 1)
 		return usage_error("%s", "用法：budgetgen dump --json|--pages|--tables [--project N] 文件");
+	if (json && project)
+		return usage_error("%s", "--project 只能与 --pages 或 --tables 一起用；--json 输出整个部门");
 	if (pages || tables) {
 		build_options opt = {.out_dir = "out", .epoch = -1};
 		buf b = {0};

@@ -42,7 +42,7 @@
 #include "front/load.h"
 #include "base/version.h"
 
-enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_IO = 3 };
+enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
 
 /* ---- names ------------------------------------------------------------------------------------ */
 
@@ -1180,8 +1180,10 @@ int build_dump(const build_options *opt, const char *path, long project, bool ta
 		status = !l.model ? EXIT_IO : l.errors ? EXIT_INPUT : EXIT_OK;
 	}
 	if (status == EXIT_OK && project > (long)l.model->nprojects) {
-		fprintf(stderr, "budgetgen: 部门只有 %zu 个项目\n", l.model->nprojects);
-		status = EXIT_IO;
+		/* a wrong --project is a usage error (2), like any bad option value */
+		fprintf(stderr, "budgetgen: --project %ld 超出范围：部门只有 %zu 个项目\n", project,
+		        l.model->nprojects);
+		status = EXIT_USAGE;
 	}
 	if (status == EXIT_OK) {
 		char err[1024];
