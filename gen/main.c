@@ -2,6 +2,7 @@
  * (0 fine, 1 input has errors, 2 usage, 3 I/O or internal). Each command drives the stages;
  * no stage logic lives here. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,9 @@ static const char usage_text[] =
 	"  check、dump、build、diff 都接受 --catalog 目录：科目表目录（默认 layouts/catalog）\n"
 	"  --help               显示本说明\n"
 	"  --version            显示版本\n"
+	"\n"
+	"环境变量 SOURCE_DATE_EPOCH：build 和 diff 写入文档的日期，0 到 253402300799 之间的秒数\n"
+	"（UTC，到 9999-12-31）；不设置时写固定日期。\n"
 	"\n"
 	"退出码：0 无错误（可有警告），1 输入有错误，2 用法错误，3 读写或内部错误。\n"
 	"源文件语言见 docs/language.md。\n";
@@ -214,25 +218,41 @@ static int cmd_fmt(int argc, char **argv)
 	return status;
 }
 
-/* SOURCE_DATE_EPOCH: a non-negative decimal integer, or -1 when unset or malformed. */
-static int64_t source_date_epoch(void)
+/* SOURCE_DATE_EPOCH (the dates written into the documents): unset or empty is -1 (fixed dates);
+ * otherwise a decimal number of seconds from 0 (1970-01-01 00:00:00 UTC) to 253402300799
+ * (9999-12-31 23:59:59 UTC), the dates the document formats can hold (gmtime fails for much
+ * larger values, and the formats have four-digit years). Anything else is a usage error: false. */
+enum { EPOCH_DIGITS_MAX = 12 };
+#define EPOCH_MAX INT64_C(253402300799)
+static bool source_date_epoch(int64_t *out)
 {
 	const char *s = getenv("SOURCE_DATE_EPOCH");
+	*out = -1;
 	if (!s || !*s)
-		return -1;
+		return true;
 	int64_t v = 0;
-	for (const char *p = s; *p; p++) {
-		if (*p < '0' || *p > '9' || v > INT64_MAX / 10 - 10)
-			return -1;
+	size_t n = 0;
+	for (const char *p = s; *p; p++, n++) {
+		if (*p < '0' || *p > '9' || n >= EPOCH_DIGITS_MAX)
+			break;
 		v = v * 10 + (*p - '0');
 	}
-	return v;
+	if (s[n] || v > EPOCH_MAX) {
+		usage_error("环境变量 SOURCE_DATE_EPOCH=%.40s%s 无效：应为 0 到 %lld 之间的整数秒数"
+		            "（1970-01-01 到 9999-12-31，UTC），或者不设置",
+		            s, strlen(s) > 40 ? "…" : "", (long long)EPOCH_MAX);
+		return false;
+	}
+	*out = v;
+	return true;
 }
 
 static int cmd_build(int argc, char **argv)
 {
 	argc = take_catalog_option(argc, argv);
-	build_options opt = {.out_dir = "out", .epoch = source_date_epoch()};
+	build_options opt = {.out_dir = "out"};
+	if (!source_date_epoch(&opt.epoch))
+		return EXIT_USAGE;
 	char **paths = xcalloc((size_t)argc + 1, sizeof *paths);
 	size_t n = 0;
 	int status = EXIT_OK;
@@ -283,7 +303,9 @@ static int cmd_build(int argc, char **argv)
 static int cmd_diff(int argc, char **argv)
 {
 	argc = take_catalog_option(argc, argv);
-	revdiff_options opt = {.epoch = source_date_epoch()};
+	revdiff_options opt = {0};
+	if (!source_date_epoch(&opt.epoch))
+		return EXIT_USAGE;
 	const char *paths[2] = {NULL, NULL};
 	int npaths = 0;
 	for (int i = 0; i < argc; i++) {

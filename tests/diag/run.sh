@@ -4,6 +4,7 @@
 # .expected file:
 #   tests/diag/<case>.txt            `budgetgen check tests/diag/<case>.txt`, run from the repo root
 #   tests/diag/cli/<case>.args       budgetgen with these arguments (one per line), from the root
+#   tests/diag/cli/<case>.env        (optional) NAME=value words set in the environment of that case
 #   tests/diag/generated/<case>.*    inputs written by this script into a temporary directory
 #                                    (bytes we do not commit: invalid UTF-8, NUL, 1 MB lines, …)
 # Files under tests/diag/include/ are fragments for 包含：, not cases. Finally every message of the
@@ -42,12 +43,13 @@ trap 'exit 130' INT TERM
 
 passed=0
 failed=0
+case_env=
 
 # run_case NAME EXPECTED DIR ARG… — runs budgetgen with ARG… in DIR and compares with EXPECTED.
 run_case() {
 	name=$1 expected=$2 dir=$3
 	shift 3
-	(cd "$dir" && "$bin" "$@" >"$tmp/stdout" 2>"$tmp/stderr"; echo "exit $?" >"$tmp/status")
+	(cd "$dir" && env $case_env "$bin" "$@" >"$tmp/stdout" 2>"$tmp/stderr"; echo "exit $?" >"$tmp/status")
 	{
 		cat "$tmp/stderr"
 		if [ -s "$tmp/stdout" ]; then
@@ -92,7 +94,10 @@ for args in tests/diag/cli/*.args; do
 	while IFS= read -r arg || [ -n "$arg" ]; do
 		set -- "$@" "$arg"
 	done <"$args"
+	case_env=
+	[ -f "tests/diag/cli/$name.env" ] && case_env=$(cat "tests/diag/cli/$name.env")
 	run_case "cli/$name" "tests/diag/cli/$name.expected" "$root" "$@"
+	case_env=
 done
 
 # ---- generated inputs ----------------------------------------------------------------------------
