@@ -21,6 +21,7 @@ static const diag_message_def diag_messages[D_CODE_COUNT] = {
 	[D_FILE_TOO_BIG] = {DIAG_ERROR, "file-too-big", "文件“%s”过大（超过 %d MB），不是预算源文件"},
 	[D_UTF8_INVALID] = {DIAG_ERROR, "utf8-invalid", "无效的 UTF-8 字节 0x%02X；请以 UTF-8 编码保存文件"},
 	[D_NUL_BYTE] = {DIAG_ERROR, "nul-byte", "文件中有 NUL 字符；这不是文本文件"},
+	[D_CHAR_FORBIDDEN] = {DIAG_ERROR, "char-forbidden", "不允许的字符 U+%04X（不可见的控制字符或非字符）；Word 和 Excel 文件中不能有它，请删除（常见于从别处复制的文字）"},
 	[D_LINE_TOO_LONG] = {DIAG_ERROR, "line-too-long", "此行超过 %d 个字符，后面的部分被忽略"},
 	[D_INCLUDE_NOT_FOUND] = {DIAG_ERROR, "include-not-found", "找不到要包含的文件“%s”：%s"},
 	[D_INCLUDE_CYCLE] = {DIAG_ERROR, "include-cycle", "循环包含：“%s”已在包含链中"},
@@ -178,7 +179,7 @@ const char *diag_name(diag_code code)
 /* A control character (C0 other than tab, DEL, C1) would move the terminal's cursor or worse. */
 static bool cp_is_control(uint32_t cp)
 {
-	return (cp < 0x20 && cp != '\t') || (cp >= 0x7F && cp < 0xA0);
+	return (cp < 0x20 && cp != '\t') || (cp >= 0x7F && cp < 0xA0) || cp == 0xFFFE || cp == 0xFFFF;
 }
 
 /* Message text quotes source text: tabs in it become spaces, other control characters '?'. */

@@ -37,6 +37,7 @@ typedef enum diag_code {
 	D_FILE_TOO_BIG,       /* path, limit in MB */
 	D_UTF8_INVALID,       /* byte value */
 	D_NUL_BYTE,           /* - */
+	D_CHAR_FORBIDDEN,     /* code point */
 	D_LINE_TOO_LONG,      /* limit in characters */
 	D_INCLUDE_NOT_FOUND,  /* path, strerror */
 	D_INCLUDE_CYCLE,      /* path */

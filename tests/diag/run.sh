@@ -211,6 +211,16 @@ gen_control_chars() { # escape sequences and other control characters must not r
 	echo control-chars.txt
 }
 
+gen_forbidden_chars() { # U+FFFE, U+FFFF and C0 controls that XML (Word, Excel) cannot hold
+	{
+		base_department | sed -n '1,3p'
+		printf '项目名称：人才工作\357\277\276专项资金\n'
+		printf '资金用途：用于招聘\357\277\277活动\001和\037宣传\t（制表符可以）\r\n'
+		base_department | sed -n '5,12p'
+	} >forbidden-chars.txt
+	echo forbidden-chars.txt
+}
+
 gen_include_missing() {
 	{
 		base_department | sed -n '1,2p'
@@ -302,7 +312,7 @@ gen_directory() { # `check DIR`: sources found recursively and in order; fragmen
 }
 
 generators="invalid_utf8 nul_bytes long_line truncated_char truncated_row random_bytes empty_file
-	bom_crlf control_chars include_missing include_cycle include_self include_depth include_dir
+	bom_crlf control_chars forbidden_chars include_missing include_cycle include_self include_depth include_dir
 	file_too_big include_too_big directory symlink_loop"
 for gen in $generators; do
 	name=$(echo "$gen" | tr _ -)
