@@ -37,6 +37,8 @@ static const char usage_text[] =
 	"        --all            列出全部警告（默认同类警告每个文件最多列 10 条）\n"
 	"  diff [-o 对照表.xlsx] 原版本 新版本  列出预算调整改变的每个数字（文件或目录）\n"
 	"  check、dump、build、diff 都接受 --catalog 目录：科目表目录（默认 layouts/catalog）\n"
+	"  check、dump、build、diff 都接受 --include-dir 目录（可重复）：“包含：”还可以读这个目录之下的\n"
+	"                       文件（默认只能读命令行给出的目录、或给出的文件所在目录之下的文件）\n"
 	"  --help               显示本说明\n"
 	"  --version            显示版本\n"
 	"\n"
@@ -65,13 +67,26 @@ static int status_of(size_t input_errors, size_t io_errors)
 	return input_errors ? EXIT_INPUT : EXIT_OK;
 }
 
-/* Takes "--catalog DIR" out of argv (for check, dump and build); returns the new argc. */
-static int take_catalog_option(int argc, char **argv)
+/* Takes "--catalog DIR" and "--include-dir DIR" (repeatable) out of argv (for check, dump,
+ * build and diff); returns the new argc, or -1 after a usage error. */
+static int take_common_options(int argc, char **argv)
 {
 	int k = 0;
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--catalog") == 0 && i + 1 < argc) {
 			sources_set_catalog_dir(argv[++i]);
+			continue;
+		}
+		if (strcmp(argv[i], "--include-dir") == 0) {
+			if (i + 1 >= argc) {
+				usage_error("选项 %s 需要一个参数", argv[i]);
+				return -1;
+			}
+			int e = sources_allow_include_dir(argv[++i]);
+			if (e) {
+				usage_error("--include-dir 的目录“%s”不能用：%s", argv[i], errno_text(e));
+				return -1;
+			}
 			continue;
 		}
 		argv[k++] = argv[i];
@@ -81,7 +96,9 @@ static int take_catalog_option(int argc, char **argv)
 
 static int cmd_check(int argc, char **argv)
 {
-	argc = take_catalog_option(argc, argv);
+	argc = take_common_options(argc, argv);
+	if (argc < 0)
+		return EXIT_USAGE;
 	if (argc < 1)
 		return usage_error("%s", "check 需要至少一个文件或目录");
 	diag_ctx *d = diag_new();
@@ -113,7 +130,9 @@ static int cmd_check(int argc, char **argv)
 
 static int cmd_dump(int argc, char **argv)
 {
-	argc = take_catalog_option(argc, argv);
+	argc = take_common_options(argc, argv);
+	if (argc < 0)
+		return EXIT_USAGE;
 	const char *file = NULL;
 	bool json = false, pages = false, tables = false;
 	long project = 0;
@@ -249,7 +268,9 @@ static bool source_date_epoch(int64_t *out)
 
 static int cmd_build(int argc, char **argv)
 {
-	argc = take_catalog_option(argc, argv);
+	argc = take_common_options(argc, argv);
+	if (argc < 0)
+		return EXIT_USAGE;
 	build_options opt = {.out_dir = "out"};
 	if (!source_date_epoch(&opt.epoch))
 		return EXIT_USAGE;
@@ -302,7 +323,9 @@ static int cmd_build(int argc, char **argv)
 
 static int cmd_diff(int argc, char **argv)
 {
-	argc = take_catalog_option(argc, argv);
+	argc = take_common_options(argc, argv);
+	if (argc < 0)
+		return EXIT_USAGE;
 	revdiff_options opt = {0};
 	if (!source_date_epoch(&opt.epoch))
 		return EXIT_USAGE;

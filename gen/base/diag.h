@@ -42,6 +42,7 @@ typedef enum diag_code {
 	D_INCLUDE_NOT_FOUND,  /* path, strerror */
 	D_INCLUDE_CYCLE,      /* path */
 	D_INCLUDE_DEPTH,      /* depth limit */
+	D_INCLUDE_OUTSIDE,    /* path, the directory includes are confined to */
 	D_NOT_A_SOURCE,       /* path */
 	/* structure */
 	D_UNKNOWN_SECTION,    /* name */

@@ -53,6 +53,7 @@ typedef struct parser {
 	bool too_many_projects, too_many_rows; /* reported (once per department) */
 	char *stack[PARSE_MAX_INCLUDE_DEPTH + 1]; /* real paths of the files being read */
 	int depth;
+	const parse_roots *roots; /* where includes may reach; NULL: anywhere (in-memory sources) */
 } parser;
 
 static void parse_file(parser *p, const char *path, srcloc from);
@@ -459,6 +460,22 @@ static void parse_source(parser *p, const src_file *f)
 	parse_lines(p, &lr);
 }
 
+/* Whether real (a realpath) is one of the roots or inside one. */
+static bool inside_roots(const parse_roots *roots, const char *real)
+{
+	if (!roots)
+		return true;
+	for (size_t i = 0; i < roots->n; i++) {
+		const char *r = roots->real[i];
+		size_t n = strlen(r);
+		if (n && r[n - 1] == '/')
+			n--; /* "/" itself */
+		if (strncmp(real, r, n) == 0 && (real[n] == '/' || real[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
 /* Reads one file (the main one when from.file is NULL) and parses it in the current state. */
 static void parse_file(parser *p, const char *path, srcloc from)
 {
@@ -476,9 +493,15 @@ static void parse_file(parser *p, const char *path, srcloc from)
 			}
 		}
 	}
+	if (real && from.file && !inside_roots(p->roots, real)) {
+		diag_report(p->d, from, D_INCLUDE_OUTSIDE, path, p->roots->shown);
+		free(real);
+		return;
+	}
 	char *data = NULL;
 	size_t len = 0;
 	int err = real ? file_read(path, (size_t)LEX_MAX_FILE_MB << 20, &data, &len) : errno;
+
 	if (err) {
 		if (err == EFBIG)
 			diag_report(p->d, from, D_FILE_TOO_BIG, path, LEX_MAX_FILE_MB);
@@ -500,14 +523,26 @@ static void parse_file(parser *p, const char *path, srcloc from)
 	free(real);
 }
 
-ast_department *parse_department(arena *a, diag_ctx *d, const char *path)
+ast_department *parse_department_in(arena *a, diag_ctx *d, const char *path, const parse_roots *roots)
 {
-	parser p = {.a = a, .d = d};
+	parser p = {.a = a, .d = d, .roots = roots};
 	p.dept = arena_alloc(a, sizeof *p.dept);
 	parse_file(&p, path, (srcloc){0});
 	if (!p.dept->file)
 		return NULL;
 	return p.dept;
+}
+
+ast_department *parse_department(arena *a, diag_ctx *d, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? arena_strndup(a, path, slash == path ? 1 : (size_t)(slash - path))
+	                  : arena_strdup(a, ".");
+	char *real = realpath(dir, NULL);
+	const char *reals[1] = {real ? arena_strdup(a, real) : NULL};
+	free(real);
+	parse_roots roots = {reals, reals[0] ? 1 : 0, dir};
+	return parse_department_in(a, d, path, &roots);
 }
 
 ast_department *parse_department_text(arena *a, diag_ctx *d, const char *name, const char *text,

@@ -282,6 +282,32 @@ gen_symlink_loop() { # a source and an include that are symbolic links to each o
 	printf '%s\n' loop-a.txt symlink-loop.txt
 }
 
+gen_include_outside() { # 包含： a file above the source's directory, an absolute path, a link out
+	mkdir dept
+	echo '# 不该进入文档的文件' >secret.txt
+	ln -s ../secret.txt dept/link.txt
+	{
+		base_department
+		echo '包含：../secret.txt'
+		echo '包含：/etc/passwd'
+		echo '包含：link.txt'
+	} >dept/include-outside.txt
+	echo dept/include-outside.txt
+}
+
+gen_include_dir_option() { # --include-dir allows another directory (and a directory argument's tree)
+	mkdir -p shared depts/sub
+	printf '【整体绩效目标】\n总体绩效目标：\n做好人才工作。\n' >shared/overall.txt
+	echo '# 目录参数之内的上一级也可以' >depts/common.txt
+	{
+		base_department | sed -n '1,2p'
+		echo '包含：../../shared/overall.txt'
+		echo '包含：../common.txt'
+		base_department | sed -n '3,12p'
+	} >depts/sub/include-dir-option.txt
+	printf '%s\n' --include-dir shared depts
+}
+
 gen_file_too_big() { # 17 MB: refused before it is read into memory as text
 	dd if=/dev/zero of=file-too-big.txt bs=1048576 count=17 2>/dev/null
 	echo file-too-big.txt
@@ -313,7 +339,7 @@ gen_directory() { # `check DIR`: sources found recursively and in order; fragmen
 
 generators="invalid_utf8 nul_bytes long_line truncated_char truncated_row random_bytes empty_file
 	bom_crlf control_chars forbidden_chars include_missing include_cycle include_self include_depth include_dir
-	file_too_big include_too_big directory symlink_loop"
+	file_too_big include_too_big directory symlink_loop include_outside include_dir_option"
 for gen in $generators; do
 	name=$(echo "$gen" | tr _ -)
 	dir=$tmp/gen/$name

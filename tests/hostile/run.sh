@@ -324,7 +324,7 @@ gen_include_device() { # 包含： a pipe and /dev/zero: each refused at once (s
 	dept
 	mkfifo pipe.txt
 	printf '包含：pipe.txt\n包含：/dev/zero\n' >>dept.txt
-	printf '%s\n' check dept.txt
+	printf '%s\n' check --include-dir /dev dept.txt
 }
 gen_directory_loop() { # a directory with a symbolic link back to itself: each source found once
 	mkdir -p srcs/sub
