@@ -27,6 +27,7 @@ static const diag_message_def diag_messages[D_CODE_COUNT] = {
 	[D_INCLUDE_CYCLE] = {DIAG_ERROR, "include-cycle", "循环包含：“%s”已在包含链中"},
 	[D_INCLUDE_DEPTH] = {DIAG_ERROR, "include-depth", "包含嵌套超过 %d 层"},
 	[D_INCLUDE_OUTSIDE] = {DIAG_ERROR, "include-outside", "不能包含“%s”：它不在目录“%s”之内（只能包含命令行给出的目录或文件所在目录之下的文件；要包含别处的文件，请在命令行加 --include-dir 目录）"},
+	[D_INCLUDE_TOTAL] = {DIAG_ERROR, "include-total", "部门源文件连同包含的文件超过 %d MB 的上限（同一文件包含几次算几次）；此处及其后的包含不再读取"},
 	[D_NOT_A_SOURCE] = {DIAG_ERROR, "not-a-source", "“%s”中没有“部门：”，不是部门预算源文件"},
 	[D_UNKNOWN_SECTION] = {DIAG_ERROR, "unknown-section", "未知的段“【%s】”；可用的段：【整体绩效目标】【项目】【收入】【支出】【基本支出】【三公经费】【政府采购】【固定资产】【机构设置】【上年】【情况说明】"},
 	[D_UNKNOWN_FIELD] = {DIAG_ERROR, "unknown-field", "未知的字段“%s”；是否应为“%s”？"},

@@ -43,6 +43,7 @@ typedef enum diag_code {
 	D_INCLUDE_CYCLE,      /* path */
 	D_INCLUDE_DEPTH,      /* depth limit */
 	D_INCLUDE_OUTSIDE,    /* path, the directory includes are confined to */
+	D_INCLUDE_TOTAL,      /* limit in MB */
 	D_NOT_A_SOURCE,       /* path */
 	/* structure */
 	D_UNKNOWN_SECTION,    /* name */
