@@ -47,6 +47,7 @@ static const diag_message_def diag_messages[D_CODE_COUNT] = {
 	[D_AMOUNT_SYNTAX] = {DIAG_ERROR, "amount-syntax", "“%s”应为金额（万元），如 90 或 20.982"},
 	[D_AMOUNT_PRECISION] = {DIAG_ERROR, "amount-precision", "“%s”的小数超过 6 位"},
 	[D_AMOUNT_RANGE] = {DIAG_ERROR, "amount-range", "“%s”的金额过大"},
+	[D_AMOUNT_SUM_LIMIT] = {DIAG_ERROR, "amount-sum-limit", "加上这里的“%s”，本部门的金额合计超过上限 %s 万元，无法准确计算；请检查金额的单位是否是万元"},
 	[D_AMOUNT_NEGATIVE] = {DIAG_ERROR, "amount-negative", "“%s”不能为负数"},
 	[D_YEAR_SYNTAX] = {DIAG_ERROR, "year-syntax", "年度“%s”应为四位数字，如 2025"},
 	[D_PART_UNKNOWN] = {DIAG_ERROR, "part-unknown", "部分“%s”应为“项目”或“公用”"},

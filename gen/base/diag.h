@@ -66,6 +66,7 @@ typedef enum diag_code {
 	D_AMOUNT_PRECISION,   /* field */
 	D_AMOUNT_RANGE,       /* field */
 	D_AMOUNT_NEGATIVE,    /* field */
+	D_AMOUNT_SUM_LIMIT,   /* field, limit in 万元 */
 	D_YEAR_SYNTAX,        /* text */
 	D_PART_UNKNOWN,       /* text */
 	D_VARIANT_UNKNOWN,    /* text */
