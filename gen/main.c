@@ -2,6 +2,7 @@
  * (0 fine, 1 input has errors, 2 usage, 3 I/O or internal). Each command drives the stages;
  * no stage logic lives here. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,8 +37,13 @@ static const char usage_text[] =
 	"        --all            列出全部警告（默认同类警告每个文件最多列 10 条）\n"
 	"  diff [-o 对照表.xlsx] 原版本 新版本  列出预算调整改变的每个数字（文件或目录）\n"
 	"  check、dump、build、diff 都接受 --catalog 目录：科目表目录（默认 layouts/catalog）\n"
+	"  check、dump、build、diff 都接受 --include-dir 目录（可重复）：“包含：”还可以读这个目录之下的\n"
+	"                       文件（默认只能读命令行给出的目录、或给出的文件所在目录之下的文件）\n"
 	"  --help               显示本说明\n"
 	"  --version            显示版本\n"
+	"\n"
+	"环境变量 SOURCE_DATE_EPOCH：build 和 diff 写入文档的日期，0 到 253402300799 之间的秒数\n"
+	"（UTC，到 9999-12-31）；不设置时写固定日期。\n"
 	"\n"
 	"退出码：0 无错误（可有警告），1 输入有错误，2 用法错误，3 读写或内部错误。\n"
 	"源文件语言见 docs/language.md。\n";
@@ -61,13 +67,26 @@ static int status_of(size_t input_errors, size_t io_errors)
 	return input_errors ? EXIT_INPUT : EXIT_OK;
 }
 
-/* Takes "--catalog DIR" out of argv (for check, dump and build); returns the new argc. */
-static int take_catalog_option(int argc, char **argv)
+/* Takes "--catalog DIR" and "--include-dir DIR" (repeatable) out of argv (for check, dump,
+ * build and diff); returns the new argc, or -1 after a usage error. */
+static int take_common_options(int argc, char **argv)
 {
 	int k = 0;
 	for (int i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--catalog") == 0 && i + 1 < argc) {
 			sources_set_catalog_dir(argv[++i]);
+			continue;
+		}
+		if (strcmp(argv[i], "--include-dir") == 0) {
+			if (i + 1 >= argc) {
+				usage_error("选项 %s 需要一个参数", argv[i]);
+				return -1;
+			}
+			int e = sources_allow_include_dir(argv[++i]);
+			if (e) {
+				usage_error("--include-dir 的目录“%s”不能用：%s", argv[i], errno_text(e));
+				return -1;
+			}
 			continue;
 		}
 		argv[k++] = argv[i];
@@ -77,7 +96,9 @@ static int take_catalog_option(int argc, char **argv)
 
 static int cmd_check(int argc, char **argv)
 {
-	argc = take_catalog_option(argc, argv);
+	argc = take_common_options(argc, argv);
+	if (argc < 0)
+		return EXIT_USAGE;
 	if (argc < 1)
 		return usage_error("%s", "check 需要至少一个文件或目录");
 	diag_ctx *d = diag_new();
@@ -109,7 +130,9 @@ static int cmd_check(int argc, char **argv)
 
 static int cmd_dump(int argc, char **argv)
 {
-	argc = take_catalog_option(argc, argv);
+	argc = take_common_options(argc, argv);
+	if (argc < 0)
+		return EXIT_USAGE;
 	const char *file = NULL;
 	bool json = false, pages = false, tables = false;
 	long project = 0;
@@ -135,6 +158,8 @@ static int cmd_dump(int argc, char **argv)
 	}
 	if (!file || json + pages + tables != 1)
 		return usage_error("%s", "用法：budgetgen dump --json|--pages|--tables [--project N] 文件");
+	if (json && project)
+		return usage_error("%s", "--project 只能与 --pages 或 --tables 一起用；--json 输出整个部门");
 	if (pages || tables) {
 		build_options opt = {.out_dir = "out", .epoch = -1};
 		buf b = {0};
@@ -212,25 +237,43 @@ static int cmd_fmt(int argc, char **argv)
 	return status;
 }
 
-/* SOURCE_DATE_EPOCH: a non-negative decimal integer, or -1 when unset or malformed. */
-static int64_t source_date_epoch(void)
+/* SOURCE_DATE_EPOCH (the dates written into the documents): unset or empty is -1 (fixed dates);
+ * otherwise a decimal number of seconds from 0 (1970-01-01 00:00:00 UTC) to 253402300799
+ * (9999-12-31 23:59:59 UTC), the dates the document formats can hold (gmtime fails for much
+ * larger values, and the formats have four-digit years). Anything else is a usage error: false. */
+enum { EPOCH_DIGITS_MAX = 12 };
+#define EPOCH_MAX INT64_C(253402300799)
+static bool source_date_epoch(int64_t *out)
 {
 	const char *s = getenv("SOURCE_DATE_EPOCH");
+	*out = -1;
 	if (!s || !*s)
-		return -1;
+		return true;
 	int64_t v = 0;
-	for (const char *p = s; *p; p++) {
-		if (*p < '0' || *p > '9' || v > INT64_MAX / 10 - 10)
-			return -1;
+	size_t n = 0;
+	for (const char *p = s; *p; p++, n++) {
+		if (*p < '0' || *p > '9' || n >= EPOCH_DIGITS_MAX)
+			break;
 		v = v * 10 + (*p - '0');
 	}
-	return v;
+	if (s[n] || v > EPOCH_MAX) {
+		usage_error("环境变量 SOURCE_DATE_EPOCH=%.40s%s 无效：应为 0 到 %lld 之间的整数秒数"
+		            "（1970-01-01 到 9999-12-31，UTC），或者不设置",
+		            s, strlen(s) > 40 ? "…" : "", (long long)EPOCH_MAX);
+		return false;
+	}
+	*out = v;
+	return true;
 }
 
 static int cmd_build(int argc, char **argv)
 {
-	argc = take_catalog_option(argc, argv);
-	build_options opt = {.out_dir = "out", .epoch = source_date_epoch()};
+	argc = take_common_options(argc, argv);
+	if (argc < 0)
+		return EXIT_USAGE;
+	build_options opt = {.out_dir = "out"};
+	if (!source_date_epoch(&opt.epoch))
+		return EXIT_USAGE;
 	char **paths = xcalloc((size_t)argc + 1, sizeof *paths);
 	size_t n = 0;
 	int status = EXIT_OK;
@@ -280,8 +323,12 @@ static int cmd_build(int argc, char **argv)
 
 static int cmd_diff(int argc, char **argv)
 {
-	argc = take_catalog_option(argc, argv);
-	revdiff_options opt = {.epoch = source_date_epoch()};
+	argc = take_common_options(argc, argv);
+	if (argc < 0)
+		return EXIT_USAGE;
+	revdiff_options opt = {0};
+	if (!source_date_epoch(&opt.epoch))
+		return EXIT_USAGE;
 	const char *paths[2] = {NULL, NULL};
 	int npaths = 0;
 	for (int i = 0; i < argc; i++) {

@@ -106,6 +106,16 @@ decimal dec_from_int(int64_t units)
 	return d;
 }
 
+bool dec_add_limited(decimal *sum, decimal v)
+{
+	decimal r;
+	if (!dec_add(*sum, v, &r) || r.micros > DEC_SUM_LIMIT_UNITS * DEC_SCALE ||
+	    r.micros < -DEC_SUM_LIMIT_UNITS * DEC_SCALE)
+		return false;
+	*sum = r;
+	return true;
+}
+
 bool dec_add(decimal a, decimal b, decimal *out)
 {
 	int64_t r;

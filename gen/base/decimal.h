@@ -30,6 +30,15 @@ typedef enum dec_parse_status {
  * not NULL, receives the byte offset of the first offending character. */
 dec_parse_status dec_parse(const char *s, size_t n, decimal *out, size_t *err_offset);
 
+/* The most a department's amounts may add up to, in 万元: 10^12 万元 (10^16 元, far beyond any
+ * budget) is a ninth of the range, so that no total any stage computes — a sum of the amounts,
+ * each counted at most a few times (项 into 款 and 类, funds into totals) — can overflow. The
+ * front end reports the amount that passes it, at its line (D_AMOUNT_SUM_LIMIT). */
+#define DEC_SUM_LIMIT_UNITS INT64_C(1000000000000)
+/* Adds v to *sum when the result stays within DEC_SUM_LIMIT_UNITS; false (and *sum unchanged)
+ * otherwise. */
+bool dec_add_limited(decimal *sum, decimal v);
+
 decimal dec_from_int(int64_t units);
 /* Overflow-checked arithmetic: returns false (and leaves *out alone) on overflow. */
 bool dec_add(decimal a, decimal b, decimal *out);

@@ -21,10 +21,13 @@ static const diag_message_def diag_messages[D_CODE_COUNT] = {
 	[D_FILE_TOO_BIG] = {DIAG_ERROR, "file-too-big", "文件“%s”过大（超过 %d MB），不是预算源文件"},
 	[D_UTF8_INVALID] = {DIAG_ERROR, "utf8-invalid", "无效的 UTF-8 字节 0x%02X；请以 UTF-8 编码保存文件"},
 	[D_NUL_BYTE] = {DIAG_ERROR, "nul-byte", "文件中有 NUL 字符；这不是文本文件"},
+	[D_CHAR_FORBIDDEN] = {DIAG_ERROR, "char-forbidden", "不允许的字符 U+%04X（不可见的控制字符或非字符）；Word 和 Excel 文件中不能有它，请删除（常见于从别处复制的文字）"},
 	[D_LINE_TOO_LONG] = {DIAG_ERROR, "line-too-long", "此行超过 %d 个字符，后面的部分被忽略"},
 	[D_INCLUDE_NOT_FOUND] = {DIAG_ERROR, "include-not-found", "找不到要包含的文件“%s”：%s"},
 	[D_INCLUDE_CYCLE] = {DIAG_ERROR, "include-cycle", "循环包含：“%s”已在包含链中"},
 	[D_INCLUDE_DEPTH] = {DIAG_ERROR, "include-depth", "包含嵌套超过 %d 层"},
+	[D_INCLUDE_OUTSIDE] = {DIAG_ERROR, "include-outside", "不能包含“%s”：它不在目录“%s”之内（只能包含命令行给出的目录或文件所在目录之下的文件；要包含别处的文件，请在命令行加 --include-dir 目录）"},
+	[D_INCLUDE_TOTAL] = {DIAG_ERROR, "include-total", "部门源文件连同包含的文件超过 %d MB 的上限（同一文件包含几次算几次）；此处及其后的包含不再读取"},
 	[D_NOT_A_SOURCE] = {DIAG_ERROR, "not-a-source", "“%s”中没有“部门：”，不是部门预算源文件"},
 	[D_UNKNOWN_SECTION] = {DIAG_ERROR, "unknown-section", "未知的段“【%s】”；可用的段：【整体绩效目标】【项目】【收入】【支出】【基本支出】【三公经费】【政府采购】【固定资产】【机构设置】【上年】【情况说明】"},
 	[D_UNKNOWN_FIELD] = {DIAG_ERROR, "unknown-field", "未知的字段“%s”；是否应为“%s”？"},
@@ -44,6 +47,7 @@ static const diag_message_def diag_messages[D_CODE_COUNT] = {
 	[D_AMOUNT_SYNTAX] = {DIAG_ERROR, "amount-syntax", "“%s”应为金额（万元），如 90 或 20.982"},
 	[D_AMOUNT_PRECISION] = {DIAG_ERROR, "amount-precision", "“%s”的小数超过 6 位"},
 	[D_AMOUNT_RANGE] = {DIAG_ERROR, "amount-range", "“%s”的金额过大"},
+	[D_AMOUNT_SUM_LIMIT] = {DIAG_ERROR, "amount-sum-limit", "加上这里的“%s”，本部门的金额合计超过上限 %s 万元，无法准确计算；请检查金额的单位是否是万元"},
 	[D_AMOUNT_NEGATIVE] = {DIAG_ERROR, "amount-negative", "“%s”不能为负数"},
 	[D_YEAR_SYNTAX] = {DIAG_ERROR, "year-syntax", "年度“%s”应为四位数字，如 2025"},
 	[D_PART_UNKNOWN] = {DIAG_ERROR, "part-unknown", "部分“%s”应为“项目”或“公用”"},
@@ -178,7 +182,7 @@ const char *diag_name(diag_code code)
 /* A control character (C0 other than tab, DEL, C1) would move the terminal's cursor or worse. */
 static bool cp_is_control(uint32_t cp)
 {
-	return (cp < 0x20 && cp != '\t') || (cp >= 0x7F && cp < 0xA0);
+	return (cp < 0x20 && cp != '\t') || (cp >= 0x7F && cp < 0xA0) || cp == 0xFFFE || cp == 0xFFFF;
 }
 
 /* Message text quotes source text: tabs in it become spaces, other control characters '?'. */

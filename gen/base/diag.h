@@ -37,10 +37,13 @@ typedef enum diag_code {
 	D_FILE_TOO_BIG,       /* path, limit in MB */
 	D_UTF8_INVALID,       /* byte value */
 	D_NUL_BYTE,           /* - */
+	D_CHAR_FORBIDDEN,     /* code point */
 	D_LINE_TOO_LONG,      /* limit in characters */
 	D_INCLUDE_NOT_FOUND,  /* path, strerror */
 	D_INCLUDE_CYCLE,      /* path */
 	D_INCLUDE_DEPTH,      /* depth limit */
+	D_INCLUDE_OUTSIDE,    /* path, the directory includes are confined to */
+	D_INCLUDE_TOTAL,      /* limit in MB */
 	D_NOT_A_SOURCE,       /* path */
 	/* structure */
 	D_UNKNOWN_SECTION,    /* name */
@@ -63,6 +66,7 @@ typedef enum diag_code {
 	D_AMOUNT_PRECISION,   /* field */
 	D_AMOUNT_RANGE,       /* field */
 	D_AMOUNT_NEGATIVE,    /* field */
+	D_AMOUNT_SUM_LIMIT,   /* field, limit in 万元 */
 	D_YEAR_SYNTAX,        /* text */
 	D_PART_UNKNOWN,       /* text */
 	D_VARIANT_UNKNOWN,    /* text */

@@ -430,6 +430,7 @@ size_t utf8_width(const char *s, size_t n)
 const char *errno_text(int e)
 {
 	switch (e) {
+	case 0: return "未知错误";
 	case ENOENT: return "文件或目录不存在";
 	case EACCES:
 	case EPERM: return "没有权限";
@@ -444,8 +445,28 @@ const char *errno_text(int e)
 	case EMFILE:
 	case ENFILE: return "打开的文件过多";
 	case ENOMEM: return "内存不足";
+	case ELOOP: return "符号链接层数过多（可能是循环链接）";
+	case EEXIST: return "文件已存在";
+	case ENOTEMPTY: return "目录不是空的";
+	case EBUSY:
+	case ETXTBSY: return "文件正被占用";
+	case EXDEV: return "不能跨文件系统移动";
+	case ENXIO:
+	case ENODEV: return "设备不存在";
+	case EAGAIN: return "资源暂时不可用，请重试";
+	case EINTR: return "操作被中断";
+	case EINVAL: return "参数无效";
+	case EPIPE: return "管道已关闭";
+	case ESTALE: return "网络文件已失效";
+	case ETIMEDOUT: return "操作超时";
+	case EOVERFLOW: return "文件过大，超出可处理的范围";
 	case UTIL_ENOTREG: return "不是普通文件（是设备、管道或套接字）";
-	default: return strerror(e);
+	default: {
+		/* never the C library's English text: the number, for a report */
+		static _Thread_local char other[48];
+		snprintf(other, sizeof other, "系统错误（错误码 %d）", e);
+		return other;
+	}
 	}
 }
 

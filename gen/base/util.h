@@ -75,8 +75,9 @@ bool cp_is_space(uint32_t cp); /* ASCII blanks, U+3000 ideographic space, NBSP *
 /* file_read's error for a path that is neither a regular file nor a directory (a FIFO, a
  * terminal, a device: reading one could wait forever or never end). Not a real errno value. */
 enum { UTIL_ENOTREG = 0x10000 };
-/* A Chinese explanation of an errno value (the common I/O ones and UTIL_ENOTREG; strerror
- * otherwise). */
+/* A Chinese explanation of an errno value (the common I/O ones and UTIL_ENOTREG; any other
+ * value as "系统错误（错误码 N）"): the one place that turns errno into words a user reads, so
+ * that the C library's English (strerror) never reaches a message. */
 const char *errno_text(int e);
 /* Reads a whole regular file (at most max bytes). Returns 0, or an errno value (EFBIG when too
  * large, EISDIR for a directory, UTIL_ENOTREG for anything else that is not a regular file). */

@@ -746,8 +746,10 @@ int build_dump(const build_options *opt, const char *path, long project, bool ta
 		status = !l.model ? EXIT_IO : l.errors ? EXIT_INPUT : EXIT_OK;
 	}
 	if (status == EXIT_OK && project > (long)l.model->nprojects) {
-		fprintf(stderr, "budgetgen: 部门只有 %zu 个项目\n", l.model->nprojects);
-		status = EXIT_IO;
+		/* a wrong --project is a usage error (2), like any bad option value */
+		fprintf(stderr, "budgetgen: --project %ld 超出范围：部门只有 %zu 个项目\n", project,
+		        l.model->nprojects);
+		status = EXIT_USAGE;
 	}
 	if (status == EXIT_OK) {
 		char err[1024];

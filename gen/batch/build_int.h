@@ -18,7 +18,7 @@
 #include "front/load.h"
 #include "text/font.h"
 
-enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_IO = 3 };
+enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
 
 /* One output file of a department being built. */
 typedef struct output {

@@ -552,7 +552,8 @@ static bool load_side(const char *path, side **out, size_t *n, int *status)
 		diag_ctx *dd = diag_new();
 		department_load l = department_load_file(dd, srcs.paths[i]);
 		if (!l.model || l.errors) {
-			diag_report(dd, (srcloc){0}, D_RENDER_FAILED, srcs.paths[i], "源文件有错误，无法比较");
+			if (l.model) /* an unreadable file: the reason is reported already */
+				diag_report(dd, (srcloc){0}, D_RENDER_FAILED, srcs.paths[i], "源文件有错误，无法比较");
 			diag_flush(dd, stderr);
 			*status = !l.model ? 3 : *status == 3 ? 3 : 1;
 			department_load_free(&l);
@@ -565,6 +566,21 @@ static bool load_side(const char *path, side **out, size_t *n, int *status)
 		}
 		diag_free(dd);
 	}
+	/* two sources of one 年度 and 部门 would be paired with either: refused, as build does */
+	for (size_t i = 0; i < *n; i++) {
+		for (size_t k = 0; k < i; k++) {
+			if (strcmp((*out)[i].key, (*out)[k].key) == 0) {
+				char why[1024];
+				snprintf(why, sizeof why, "它与“%s”是同一年度的同一部门（%s），不知道该与哪个比较；请只留一个",
+				         (*out)[k].path, (*out)[i].key);
+				diag_report(d, (srcloc){0}, D_RENDER_FAILED, (*out)[i].path, why);
+				*status = *status == 3 ? 3 : 1;
+				ok = false;
+				break;
+			}
+		}
+	}
+	diag_flush(d, stderr);
 	sources_free(&srcs);
 	diag_free(d);
 	return ok;

@@ -168,6 +168,7 @@ typedef struct bresolver {
 	srcloc basic_section;
 	bool has_basic;
 	decimal basic_table_total;
+	decimal amounts; /* every amount so far, within DEC_SUM_LIMIT_UNITS: no sum can overflow */
 } bresolver;
 
 static bool amount_of(bresolver *r, const ast_str *s, const char *what, decimal *out, bool *blank)
@@ -180,7 +181,12 @@ static bool amount_of(bresolver *r, const ast_str *s, const char *what, decimal 
 	}
 	size_t off = 0;
 	switch (dec_parse(s->s, strlen(s->s), out, &off)) {
-	case DEC_OK: return true;
+	case DEC_OK:
+		if (dec_add_limited(&r->amounts, *out))
+			return true;
+		diag_report(r->d, s->loc, D_AMOUNT_SUM_LIMIT, what, "1000000000000");
+		out->micros = 0;
+		break;
 	case DEC_EMPTY: *blank = true; return true;
 	case DEC_SYNTAX: diag_report(r->d, s->loc, D_AMOUNT_SYNTAX, what); break;
 	case DEC_PRECISION: diag_report(r->d, s->loc, D_AMOUNT_PRECISION, what); break;
@@ -193,7 +199,7 @@ static bool amount_of(bresolver *r, const ast_str *s, const char *what, decimal 
 static void add_to(decimal *acc, decimal v)
 {
 	if (!dec_add(*acc, v, acc))
-		acc->micros = INT64_MAX; /* absurd totals overflow into a visible error later */
+		acc->micros = INT64_MAX; /* cannot happen: amount_of keeps every total in range */
 }
 
 static bool digits(const char *s, size_t n)

@@ -1,6 +1,7 @@
 /* lex.c — splits a source file into classified lines (lex.h): validates UTF-8, finds section
  * headers, field names (full- or half-width colon), comments and indicator-row candidates.
- * Text is never rewritten except that invalid bytes and NUL become U+FFFD after a diagnostic. */
+ * Text is never rewritten except that invalid bytes and NUL become U+FFFD after a diagnostic;
+ * characters XML cannot hold are reported and kept (the error stops every document). */
 #include "front/lex.h"
 
 #include <string.h>
@@ -238,6 +239,15 @@ static void classify(arena *a, lex_line *l)
 	l->vloc = lex_loc_at(l, vn ? val : v);
 }
 
+/* A character XML 1.0 forbids (Char excludes C0 controls but tab, LF and CR, the surrogates and
+ * U+FFFE/U+FFFF): written into word/document.xml or xl/sharedStrings.xml it makes the file not
+ * well-formed, so Word and Excel refuse it. Surrogates never get here (utf8_decode rejects them
+ * as invalid UTF-8); NUL is reported on its own. CR is allowed (a CRLF line end is stripped). */
+static bool lex_char_forbidden(uint32_t cp)
+{
+	return (cp < 0x20 && cp != '\t' && cp != '\r') || cp == 0xFFFE || cp == 0xFFFF;
+}
+
 lex_result lex_file(arena *a, diag_ctx *d, const src_file *f)
 {
 	lex_result r = {0};
@@ -263,6 +273,13 @@ lex_result lex_file(arena *a, diag_ctx *d, const src_file *f)
 			if (chars >= LEX_MAX_LINE_CHARS) {
 				too_long = true;
 				break;
+			}
+			if (k && cp != 0 && lex_char_forbidden(cp)) {
+				/* kept as written: the error stops every document */
+				if (utf8_reports < 20) {
+					diag_report(d, (srcloc){f, lineno, col}, D_CHAR_FORBIDDEN, (unsigned)cp);
+					utf8_reports++;
+				}
 			}
 			if (!k || cp == 0) {
 				srcloc loc = {f, lineno, col};

@@ -13,6 +13,40 @@
 #include "front/parse.h"
 #include "front/resolve.h"
 
+/* Where includes may reach (see sources_find): the directories of --include-dir, and for each
+ * source found the tree of the argument it was found under. Process-wide, like the catalogue:
+ * set up before loading, freed by sources_release. */
+typedef struct source_root {
+	char *path;  /* the source as sources_find listed it */
+	char *shown; /* its argument's directory as written */
+	char *real;  /* and resolved */
+} source_root;
+static source_root *roots;
+static size_t nroots;
+static char **include_dirs; /* resolved */
+static size_t ninclude_dirs;
+
+static void remember_root(const char *path, const char *shown, const char *real)
+{
+	roots = xrealloc(roots, (nroots + 1) * sizeof *roots);
+	roots[nroots++] = (source_root){xstrdup(path), xstrdup(shown), xstrdup(real)};
+}
+
+int sources_allow_include_dir(const char *dir)
+{
+	struct stat st;
+	if (stat(dir, &st) != 0)
+		return errno;
+	if (!S_ISDIR(st.st_mode))
+		return ENOTDIR;
+	char *real = realpath(dir, NULL);
+	if (!real)
+		return errno;
+	include_dirs = xrealloc(include_dirs, (ninclude_dirs + 1) * sizeof *include_dirs);
+	include_dirs[ninclude_dirs++] = real;
+	return 0;
+}
+
 static void push(source_list *l, const char *path)
 {
 	l->paths = xrealloc(l->paths, (l->n + 1) * sizeof *l->paths);
@@ -70,7 +104,8 @@ typedef struct walk_dir {
 	const struct walk_dir *up;
 } walk_dir;
 
-static void walk(source_list *l, diag_ctx *d, const char *dir, const walk_dir *up)
+static void walk(source_list *l, diag_ctx *d, const char *dir, const walk_dir *up,
+                 const char *top, const char *top_real)
 {
 	struct stat dst;
 	if (stat(dir, &dst) != 0) {
@@ -103,10 +138,13 @@ static void walk(source_list *l, diag_ctx *d, const char *dir, const walk_dir *u
 		struct stat st;
 		if (stat(here.paths[i], &st) != 0)
 			continue;
-		if (S_ISDIR(st.st_mode))
-			walk(l, d, here.paths[i], &self);
-		else if (ends_with(here.paths[i], ".txt") && is_department_source(here.paths[i]))
+		if (S_ISDIR(st.st_mode)) {
+			walk(l, d, here.paths[i], &self, top, top_real);
+		} else if (ends_with(here.paths[i], ".txt") && is_department_source(here.paths[i])) {
 			push(l, here.paths[i]);
+			if (top_real)
+				remember_root(here.paths[i], top, top_real);
+		}
 	}
 	sources_free(&here);
 }
@@ -119,10 +157,13 @@ void sources_find(source_list *out, diag_ctx *d, char *const *args, size_t nargs
 			diag_report(d, (srcloc){0}, D_FILE_READ, args[i], errno_text(errno));
 			continue;
 		}
-		if (S_ISDIR(st.st_mode))
-			walk(out, d, args[i], NULL);
-		else
+		if (S_ISDIR(st.st_mode)) {
+			char *real = realpath(args[i], NULL);
+			walk(out, d, args[i], NULL, args[i], real);
+			free(real);
+		} else {
 			push(out, args[i]);
+		}
 	}
 }
 
@@ -162,6 +203,19 @@ void sources_set_catalog_dir(const char *dir)
 
 void sources_release(void)
 {
+	for (size_t i = 0; i < nroots; i++) {
+		free(roots[i].path);
+		free(roots[i].shown);
+		free(roots[i].real);
+	}
+	free(roots);
+	roots = NULL;
+	nroots = 0;
+	for (size_t i = 0; i < ninclude_dirs; i++)
+		free(include_dirs[i]);
+	free(include_dirs);
+	include_dirs = NULL;
+	ninclude_dirs = 0;
 	arena_free(catalog_arena);
 	catalog_arena = NULL;
 	catalog_loaded = NULL;
@@ -187,12 +241,43 @@ static const catalog *sources_catalog(diag_ctx *d)
 	return catalog_loaded;
 }
 
+/* The directories path's includes may reach: its argument's tree (the first, named in messages),
+ * its own directory, and every --include-dir. */
+static const parse_roots *include_roots(arena *a, const char *path)
+{
+	const char **real = arena_alloc(a, (nroots + ninclude_dirs + 2) * sizeof *real);
+	size_t n = 0;
+	const char *shown = NULL;
+	for (size_t i = 0; i < nroots; i++) {
+		if (strcmp(roots[i].path, path) == 0) {
+			real[n++] = roots[i].real;
+			if (!shown)
+				shown = roots[i].shown;
+		}
+	}
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? arena_strndup(a, path, slash == path ? 1 : (size_t)(slash - path))
+	                  : arena_strdup(a, ".");
+	char *r = realpath(dir, NULL);
+	if (r) {
+		real[n++] = arena_strdup(a, r);
+		free(r);
+	}
+	if (!shown)
+		shown = dir;
+	for (size_t i = 0; i < ninclude_dirs; i++)
+		real[n++] = include_dirs[i];
+	parse_roots *pr = arena_alloc(a, sizeof *pr);
+	*pr = (parse_roots){real, n, shown};
+	return pr;
+}
+
 department_load department_load_file(diag_ctx *d, const char *path)
 {
 	department_load l = {0};
 	size_t before = diag_count(d, DIAG_ERROR);
 	l.arena = arena_new();
-	ast_department *ast = parse_department(l.arena, d, path);
+	ast_department *ast = parse_department_in(l.arena, d, path, include_roots(l.arena, path));
 	if (ast)
 		l.model = resolve_department_with(l.arena, d, ast, ast->nsections ? sources_catalog(d) : NULL);
 	l.errors = diag_count(d, DIAG_ERROR) - before;

@@ -15,8 +15,14 @@ typedef struct source_list {
 	size_t n;
 } source_list;
 
-/* Expands the arguments. Unreadable paths are reported through d (no location). */
+/* Expands the arguments. Unreadable paths are reported through d (no location). Each source
+ * found remembers the tree of its argument (a directory argument, or the directory of a file
+ * argument): department_load_file lets its 包含： reach only into that tree, the directory of the
+ * source itself and the directories allowed by sources_allow_include_dir. */
 void sources_find(source_list *out, diag_ctx *d, char *const *args, size_t nargs);
+/* Allows 包含： to reach into dir and below (the --include-dir option). Returns 0, or an errno
+ * value when dir cannot be resolved or is not a directory. */
+int sources_allow_include_dir(const char *dir);
 void sources_free(source_list *l);
 
 /* One loaded department: everything lives in `arena`. model is NULL when the file is unreadable. */

@@ -80,6 +80,7 @@ typedef struct resolver {
 	arena *a;
 	diag_ctx *d;
 	model_department *dept;
+	decimal amounts; /* every project amount so far, within DEC_SUM_LIMIT_UNITS */
 } resolver;
 
 static bool blank(const ast_str *s)
@@ -113,6 +114,9 @@ static char *squeeze(arena *a, const char *s)
 
 /* ---- amounts and percentages ----------------------------------------------------- */
 
+static const char sum_limit_text[] = "1000000000000";
+_Static_assert(DEC_SUM_LIMIT_UNITS == INT64_C(1000000000000), "sum_limit_text");
+
 static model_amount resolve_amount(resolver *r, const ast_str *s, const char *field)
 {
 	model_amount m = {0};
@@ -123,7 +127,14 @@ static model_amount resolve_amount(resolver *r, const ast_str *s, const char *fi
 	srcloc at = s->loc;
 	at.col += (int)utf8_count(s->s, off);
 	switch (st) {
-	case DEC_OK: m.present = true; break;
+	case DEC_OK:
+		m.present = true;
+		if (!dec_add_limited(&r->amounts, m.value)) {
+			/* the sums of these amounts (other stages add them up) must not overflow */
+			diag_report(r->d, s->loc, D_AMOUNT_SUM_LIMIT, field, sum_limit_text);
+			m.present = false;
+		}
+		break;
 	case DEC_EMPTY: break;
 	case DEC_SYNTAX: diag_report(r->d, at, D_AMOUNT_SYNTAX, field); break;
 	case DEC_PRECISION: diag_report(r->d, at, D_AMOUNT_PRECISION, field); break;

@@ -4,6 +4,7 @@
 # .expected file:
 #   tests/diag/<case>.txt            `budgetgen check tests/diag/<case>.txt`, run from the repo root
 #   tests/diag/cli/<case>.args       budgetgen with these arguments (one per line), from the root
+#   tests/diag/cli/<case>.env        (optional) NAME=value words set in the environment of that case
 #   tests/diag/generated/<case>.*    inputs written by this script into a temporary directory
 #                                    (bytes we do not commit: invalid UTF-8, NUL, 1 MB lines, …)
 # Files under tests/diag/include/ are fragments for 包含：, not cases. Finally every message of the
@@ -42,12 +43,13 @@ trap 'exit 130' INT TERM
 
 passed=0
 failed=0
+case_env=
 
 # run_case NAME EXPECTED DIR ARG… — runs budgetgen with ARG… in DIR and compares with EXPECTED.
 run_case() {
 	name=$1 expected=$2 dir=$3
 	shift 3
-	(cd "$dir" && "$bin" "$@" >"$tmp/stdout" 2>"$tmp/stderr"; echo "exit $?" >"$tmp/status")
+	(cd "$dir" && env $case_env "$bin" "$@" >"$tmp/stdout" 2>"$tmp/stderr"; echo "exit $?" >"$tmp/status")
 	{
 		cat "$tmp/stderr"
 		if [ -s "$tmp/stdout" ]; then
@@ -92,7 +94,10 @@ for args in tests/diag/cli/*.args; do
 	while IFS= read -r arg || [ -n "$arg" ]; do
 		set -- "$@" "$arg"
 	done <"$args"
+	case_env=
+	[ -f "tests/diag/cli/$name.env" ] && case_env=$(cat "tests/diag/cli/$name.env")
 	run_case "cli/$name" "tests/diag/cli/$name.expected" "$root" "$@"
+	case_env=
 done
 
 # ---- generated inputs ----------------------------------------------------------------------------
@@ -206,6 +211,16 @@ gen_control_chars() { # escape sequences and other control characters must not r
 	echo control-chars.txt
 }
 
+gen_forbidden_chars() { # U+FFFE, U+FFFF and C0 controls that XML (Word, Excel) cannot hold
+	{
+		base_department | sed -n '1,3p'
+		printf '项目名称：人才工作\357\277\276专项资金\n'
+		printf '资金用途：用于招聘\357\277\277活动\001和\037宣传\t（制表符可以）\r\n'
+		base_department | sed -n '5,12p'
+	} >forbidden-chars.txt
+	echo forbidden-chars.txt
+}
+
 gen_include_missing() {
 	{
 		base_department | sed -n '1,2p'
@@ -257,6 +272,42 @@ gen_include_dir() { # 包含： names a directory
 	echo include-dir.txt
 }
 
+gen_symlink_loop() { # a source and an include that are symbolic links to each other: no English
+	ln -s loop-b.txt loop-a.txt
+	ln -s loop-a.txt loop-b.txt
+	{
+		base_department
+		echo '包含：loop-a.txt'
+	} >symlink-loop.txt
+	printf '%s\n' loop-a.txt symlink-loop.txt
+}
+
+gen_include_outside() { # 包含： a file above the source's directory, an absolute path, a link out
+	mkdir dept
+	echo '# 不该进入文档的文件' >secret.txt
+	ln -s ../secret.txt dept/link.txt
+	{
+		base_department
+		echo '包含：../secret.txt'
+		echo '包含：/etc/passwd'
+		echo '包含：link.txt'
+	} >dept/include-outside.txt
+	echo dept/include-outside.txt
+}
+
+gen_include_dir_option() { # --include-dir allows another directory (and a directory argument's tree)
+	mkdir -p shared depts/sub
+	printf '【整体绩效目标】\n总体绩效目标：\n做好人才工作。\n' >shared/overall.txt
+	echo '# 目录参数之内的上一级也可以' >depts/common.txt
+	{
+		base_department | sed -n '1,2p'
+		echo '包含：../../shared/overall.txt'
+		echo '包含：../common.txt'
+		base_department | sed -n '3,12p'
+	} >depts/sub/include-dir-option.txt
+	printf '%s\n' --include-dir shared depts
+}
+
 gen_file_too_big() { # 17 MB: refused before it is read into memory as text
 	dd if=/dev/zero of=file-too-big.txt bs=1048576 count=17 2>/dev/null
 	echo file-too-big.txt
@@ -287,14 +338,20 @@ gen_directory() { # `check DIR`: sources found recursively and in order; fragmen
 }
 
 generators="invalid_utf8 nul_bytes long_line truncated_char truncated_row random_bytes empty_file
-	bom_crlf control_chars include_missing include_cycle include_self include_depth include_dir
-	file_too_big include_too_big directory"
+	bom_crlf control_chars forbidden_chars include_missing include_cycle include_self include_depth include_dir
+	file_too_big include_too_big directory symlink_loop include_outside include_dir_option"
 for gen in $generators; do
 	name=$(echo "$gen" | tr _ -)
 	dir=$tmp/gen/$name
 	mkdir -p "$dir"
-	target=$(cd "$dir" && "gen_$gen")
-	run_case "generated/$name" "tests/diag/generated/$name.expected" "$dir" check "$target"
+	# a generator prints the paths to check, one per line
+	set --
+	while IFS= read -r target; do
+		set -- "$@" "$target"
+	done <<EOF
+$(cd "$dir" && "gen_$gen")
+EOF
+	run_case "generated/$name" "tests/diag/generated/$name.expected" "$dir" check "$@"
 	rm -rf "$dir"
 done
 

@@ -324,6 +324,19 @@ gen_include_device() { # 包含： a pipe and /dev/zero: each refused at once (s
 	dept
 	mkfifo pipe.txt
 	printf '包含：pipe.txt\n包含：/dev/zero\n' >>dept.txt
+	printf '%s\n' check --include-dir /dev dept.txt
+}
+gen_include_fanout() { # 6 files of 2 KB, each including the next 20 times: 3.2 million inclusions
+	sed -n '4,9p' "$root/tests/oom/small.txt" >dept.txt
+	echo '包含：f1.txt' >>dept.txt
+	sed -n '10,21p' "$root/tests/oom/small.txt" >>dept.txt
+	for i in 1 2 3 4 5; do
+		{
+			awk 'BEGIN { for (i = 0; i < 60; i++) printf "做好人才工作。"; print "" }'
+			awk -v n=$((i + 1)) 'BEGIN { for (k = 0; k < 20; k++) printf "包含：f%d.txt\n", n }'
+		} >f$i.txt
+	done
+	awk 'BEGIN { for (i = 0; i < 100; i++) printf "做好人才工作。"; print "" }' >f6.txt
 	printf '%s\n' check dept.txt
 }
 gen_directory_loop() { # a directory with a symbolic link back to itself: each source found once
@@ -342,7 +355,7 @@ cases="template_not_xml template_zip template_huge template_deep template_deep_u
 	layout_row_too_wide layout_rowspan_beyond layout_size_zero layout_huge_number layout_padding_huge
 	layout_margins layout_binary layout_huge_file
 	million_rows rows_per_department too_many_projects too_many_goals too_many_orgs
-	cell_taller_than_page long_prose source_fifo include_device directory_loop"
+	cell_taller_than_page long_prose source_fifo include_device include_fanout directory_loop"
 
 for c in $cases; do
 	name=$(echo "$c" | tr _ -)

@@ -175,11 +175,18 @@ static void test_budget_sum(void)
 	CHECK(strstr(message(&r, D_BUDGET_SUM), "20.982001") != NULL);
 	resolved_free(&r);
 
-	/* a sum beyond the range is reported, not printed from garbage */
+	/* amounts whose sum would leave the range are reported, not summed into garbage */
 	r = resolve_project("预算数：1\n财政资金：9000000000000\n其他资金：9000000000000\n", NULL,
 	                    NULL);
 	CHECK_INT_EQ(count(&r, D_BUDGET_SUM), 0);
-	CHECK_INT_EQ(count(&r, D_AMOUNT_RANGE), 1);
+	CHECK_INT_EQ(count(&r, D_AMOUNT_SUM_LIMIT), 2);
+	resolved_free(&r);
+
+	/* the department's amounts add up to at most 10^12 万元: the one that passes it is reported */
+	r = resolve_project("预算数：600000000000\n财政资金：600000000000\n", NULL, NULL);
+	CHECK_INT_EQ(count(&r, D_AMOUNT_SUM_LIMIT), 1);
+	CHECK(diag_first(r.d, D_AMOUNT_SUM_LIMIT, &at, NULL));
+	CHECK(strstr(message(&r, D_AMOUNT_SUM_LIMIT), "财政资金") != NULL);
 	resolved_free(&r);
 }
 
