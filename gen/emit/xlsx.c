@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
+#include <zip.h>
 
 #include "text/linebreak.h"
 #include "base/util.h"
@@ -740,6 +741,65 @@ int emit_xlsx(const doc_document *doc, const pg_result *pages, font_set *fonts, 
 	return x.failed ? -1 : 0;
 }
 
+/* SOURCE_DATE_EPOCH=0 is 1970-01-01T00:00:00Z, which libxlsxwriter 1.1.4 cannot write (a
+ * creation time of 0 means "now" to it): the workbook is written one second later and its
+ * docProps/core.xml is put right here, so that all three formats carry the same date. The entry
+ * keeps libxlsxwriter's DOS time (1980-01-01 00:00); the others are copied as they are. */
+static int core_at_epoch_zero(buf *xlsx, char *err, size_t errlen)
+{
+	static const char core[] = "docProps/core.xml", late[] = "1970-01-01T00:00:01Z";
+	zip_error_t ze;
+	zip_error_init(&ze);
+	/* libzip owns (and frees when it rewrites the archive) a copy of the bytes */
+	void *copy = xmalloc(xlsx->len);
+	memcpy(copy, xlsx->data, xlsx->len);
+	zip_source_t *src = zip_source_buffer_create(copy, xlsx->len, 1, &ze);
+	if (!src)
+		free(copy);
+	zip_t *za = src ? zip_open_from_source(src, 0, &ze) : NULL;
+	zip_int64_t idx = za ? zip_name_locate(za, core, 0) : -1;
+	zip_stat_t st;
+	zip_file_t *zf = idx >= 0 && zip_stat_index(za, (zip_uint64_t)idx, 0, &st) == 0
+	                         ? zip_fopen_index(za, (zip_uint64_t)idx, 0) : NULL;
+	char *xml = zf ? xcalloc(st.size + 1, 1) : NULL;
+	bool ok = zf && zip_fread(zf, xml, st.size) == (zip_int64_t)st.size;
+	if (zf)
+		zip_fclose(zf);
+	for (char *at = ok ? strstr(xml, late) : NULL; at; at = strstr(at, late))
+		at[strlen(late) - 2] = '0';
+	zip_source_t *fixed = ok ? zip_source_buffer(za, xml, st.size, 0) : NULL;
+	ok = fixed && zip_file_replace(za, (zip_uint64_t)idx, fixed, 0) == 0;
+	if (!ok && fixed)
+		zip_source_free(fixed);
+	ok = ok && zip_file_set_dostime(za, (zip_uint64_t)idx, 0, (1 << 5) | 1, 0) == 0;
+	if (src)
+		zip_source_keep(src); /* zip_close writes the new archive into it */
+	ok = za && (ok ? zip_close(za) == 0 : (zip_discard(za), false));
+	buf out = {0};
+	if (ok && zip_source_open(src) == 0) {
+		char chunk[65536];
+		zip_int64_t k;
+		while ((k = zip_source_read(src, chunk, sizeof chunk)) > 0)
+			buf_put(&out, chunk, (size_t)k);
+		ok = k == 0;
+		zip_source_close(src);
+	} else {
+		ok = false;
+	}
+	if (src)
+		zip_source_free(src);
+	zip_error_fini(&ze);
+	free(xml);
+	if (!ok) {
+		buf_free(&out);
+		snprintf(err, errlen, "Excel 文件生成失败：无法写入文档日期");
+		return -1;
+	}
+	buf_free(xlsx);
+	*xlsx = out;
+	return 0;
+}
+
 /* libxlsxwriter 1.1.4 writes only to a named file: an anonymous memory file stands in for it,
  * and its bytes are then read into out. */
 int emit_xlsx_buf(const doc_document *doc, const pg_result *pages, font_set *fonts, int64_t epoch,
@@ -768,5 +828,7 @@ int emit_xlsx_buf(const doc_document *doc, const pg_result *pages, font_set *fon
 		buf_put(out, chunk, (size_t)k);
 	}
 	close(fd);
+	if (r == 0 && epoch == 0)
+		r = core_at_epoch_zero(out, err, errlen);
 	return r;
 }

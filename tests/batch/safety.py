@@ -19,7 +19,9 @@ is one finding of the adversarial review, replayed on a small synthetic county
     an error, instead of blocking or spinning;
 10. too few file descriptors (ulimit -n): the build ends, either done or with "打开的文件太多";
 13. ulimit -f: exit 3 with "文件超过大小限制", not a death by SIGXFSZ;
-16. an include reached through a symlink that is re-pointed is noticed by the next build.
+16. an include reached through a symlink that is re-pointed is noticed by the next build;
+12. SOURCE_DATE_EPOCH gives the same date in the .xlsx, the .docx and the PDF (also 0), and a value
+    out of range is a usage error.
 
 Usage: safety.py BUDGETGEN      Prints ok/FAIL lines and "N passed, M failed".
 """
@@ -402,9 +404,42 @@ def case_repointed_include(tmp):
     ok("第二版" in re.sub(r"\s+", "", text), "16: the re-pointed include's new text is in the booklet")
 
 
+# ---- 12. the same date in all three formats ---------------------------------------------------------
+
+def case_epoch_dates(tmp):
+    import zipfile
+    src = os.path.join(tmp, "src")
+    county(src, 1, 1)
+    for epoch, iso in (("0", "1970-01-01T00:00:00Z"), ("1700000000", "2023-11-14T22:13:20Z")):
+        out = os.path.join(tmp, "out-" + epoch)
+        e = env_clean()
+        e["SOURCE_DATE_EPOCH"] = epoch
+        st, msg = run([BG, "build", "-q", src, "-o", out], env=e)
+        ok(st == 0, f"12: a build with SOURCE_DATE_EPOCH={epoch}", msg[-300:])
+        got = {}
+        for dp, _, fs in os.walk(out):
+            for f in fs:
+                p = os.path.join(dp, f)
+                if f.endswith((".xlsx", ".docx")):
+                    core = zipfile.ZipFile(p).read("docProps/core.xml").decode()
+                    got[f[-4:]] = re.findall(r"<dcterms:(?:created|modified)[^>]*>([^<]*)<", core)
+                elif f.endswith("绩效目标.pdf"):
+                    info = subprocess.run(["pdfinfo", "-isodates", p], capture_output=True, text=True).stdout
+                    got["pdf"] = re.findall(r"(?:Creation|Mod)Date:\s*(\S+)", info)
+        ok(got.get("xlsx") and got.get("docx") and got.get("pdf") and
+           all(v == iso for k in ("xlsx", "docx", "pdf") for v in got[k]),
+           f"12: SOURCE_DATE_EPOCH={epoch}: the .xlsx, .docx and PDF all say {iso}", got)
+    for bad in ("67768036191676800", "253402300800", "-1", "12abc"):
+        e = env_clean()
+        e["SOURCE_DATE_EPOCH"] = bad
+        st, msg = run([BG, "build", "-q", src, "-o", os.path.join(tmp, "bad")], env=e)
+        ok(st == 2 and chinese(msg), f"12: SOURCE_DATE_EPOCH={bad} is a usage error (exit 2)",
+           f"{st} {msg[-200:]}")
+
+
 CASES = [case_foreign_tmp, case_relative_journal, case_state_files, case_swap, case_dir_in_the_way,
          case_fmt_diff, case_symlinked_dept, case_include_special, case_fd_limit, case_fsize,
-         case_repointed_include]
+         case_repointed_include, case_epoch_dates]
 
 
 def main():
