@@ -4,7 +4,7 @@
  * the same pointer for every length and alignment, including the overlapping copy libharu's
  * forward loop allows (out below in); HPDF_TTFontDef_GetGlyphid finds the same glyph for every
  * BMP code point of the Debian fonts budgetgen uses (loaded whole by libharu: thousands of cmap
- * segments) and of a subset of one made by font_subset, as libharu loads it. */
+ * segments) and of a subset of one made by haru_subset, as libharu loads it. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <hpdf.h>
@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "emit/libharu/subset.h"
 #include "text/font.h"
 #include "unit.h"
 #include "base/util.h"
@@ -55,7 +56,7 @@ static void compare_lookups(const char *label, const char *path, glyphid_fn thei
 		HPDF_Free(pdf);
 }
 
-/* A subset as emit_pdf.c makes one (font.c's cmap), written to a temporary file. */
+/* A subset as emit_pdf.c makes one (subset.c: HarfBuzz's cmap), written to a temporary file. */
 static void compare_subset(glyphid_fn theirs)
 {
 	font_set *fs = NULL;
@@ -76,11 +77,11 @@ static void compare_subset(glyphid_fn theirs)
 		cps[n++] = cp;
 	uint8_t *data = NULL;
 	size_t len = 0;
-	if (CHECK(font_subset(face, cps, n, &data, &len, err, sizeof err) == FONT_OK)) {
+	if (CHECK(haru_subset(face, cps, n, &data, &len, err, sizeof err) == 0)) {
 		char path[] = "/tmp/test_haru_fast.XXXXXX";
 		int fd = mkstemp(path);
 		if (CHECK(fd >= 0) && CHECK(write(fd, data, len) == (ssize_t)len))
-			compare_lookups("subset by font_subset", path, theirs);
+			compare_lookups("subset by haru_subset", path, theirs);
 		if (fd >= 0) {
 			close(fd);
 			unlink(path);

@@ -17,7 +17,7 @@
  *   font's cmap segments, called for all 65,536 BMP code points each time a font is set up in a
  *   document, and for every character drawn: 613 M instructions. Here the same segment — the
  *   first whose end is at or above the code point, which is the one the scan finds because
- *   segments are sorted by their end (the TrueType rule, kept by every subset font.c makes, and
+ *   segments are sorted by their end (the TrueType rule, kept by every subset subset.c makes, and
  *   libharu only ever loads those) — is found in a few steps: a segment is that one exactly when
  *   it ends at or above the code point and the one before it ends below, so the last call's
  *   segment or the next one is tried first (the 65,536 lookups come in order), and a binary
