@@ -7,6 +7,9 @@
 #   make check-valgrind   a build of input/ under valgrind memcheck
 #   make check-oom  the allocation-failure test for every N (make check tries OOM_RUNS of them)
 #   make install PREFIX=/usr/local DESTDIR=
+#   make HARU_FAST=0   build/noharu/budgetgen: without gen/emit/libharu/haru_fast.c and flate.c (libharu's
+#                   own helpers and zlib); its objects and tests live in build/noharu/, apart from the
+#                   normal build's. make check compares the two builds' PDFs (tests/pdf/haru_fast.sh).
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -22,18 +25,33 @@ LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhpdf -lm
 # The stages, one folder each, in pipeline order (see README.md and gen/README.md): every .c file
 # of a stage folder is part of the program; gen/main.c holds main() and is linked only into it.
 STAGES := base front text doc emit emit/libharu batch
-SRCS  := $(patsubst gen/%.c,%,$(foreach d,$(STAGES),$(sort $(wildcard gen/$(d)/*.c))) gen/dump.c)
-OBJS  := $(SRCS:%=build/%.o)
-ASAN_OBJS := $(SRCS:%=build/asan/%.o)
-SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-
+ALL_SRCS := $(patsubst gen/%.c,%,$(foreach d,$(STAGES),$(sort $(wildcard gen/$(d)/*.c))) gen/dump.c)
 UNIT_TESTS := test_decimal test_lex test_resolve test_linebreak test_font test_emit_xlsx test_emit_docx test_manifest test_flate test_haru_fast test_paginate test_pool test_dochash test_compose
+
+# libharu's helpers and zlib's deflate replaced in the executable (README "Speed"); HARU_FAST=0
+# leaves them out, with the unit tests of them, and builds everything under build/noharu/ so that
+# nothing of one variant is linked into the other.
+HARU_FAST ?= 1
+HARU_FAST_SRCS := emit/libharu/haru_fast emit/libharu/flate
+ifeq ($(HARU_FAST),0)
+B := build/noharu
+PROGRAM := build/noharu/budgetgen
+SRCS := $(filter-out $(HARU_FAST_SRCS),$(ALL_SRCS))
+UNIT_TESTS := $(filter-out test_flate test_haru_fast,$(UNIT_TESTS))
+else
+B := build
+PROGRAM := budgetgen
+SRCS := $(ALL_SRCS)
+endif
+OBJS  := $(SRCS:%=$(B)/%.o)
+ASAN_OBJS := $(SRCS:%=$(B)/asan/%.o)
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
 
 .PHONY: FORCE all run check check-unit check-diag check-samples check-asan check-office bench install deps \
         clean update-golden fuzz check-valgrind check-oom
 
-all: budgetgen
+all: $(PROGRAM)
 
 # Installs missing Debian packages once; redone when the package list changes.
 build/.deps: .ci/install-deps
@@ -48,35 +66,41 @@ deps: build/.deps
 build/.prefix: FORCE
 	@mkdir -p build
 	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
-build/front/load.o build/batch/build.o build/batch/revdiff.o build/asan/front/load.o build/asan/batch/build.o \
-build/asan/batch/revdiff.o: build/.prefix
+$(B)/front/load.o $(B)/batch/build.o $(B)/batch/revdiff.o $(B)/asan/front/load.o $(B)/asan/batch/build.o \
+$(B)/asan/batch/revdiff.o: build/.prefix
 FORCE:
 
-build/%.o: gen/%.c build/.deps
+$(B)/%.o: gen/%.c build/.deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-build/asan/%.o: gen/%.c build/.deps
+$(B)/asan/%.o: gen/%.c build/.deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -MMD -MP -c $< -o $@
 
-budgetgen: $(OBJS) build/main.o
+$(PROGRAM): $(OBJS) $(B)/main.o
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LIBS)
 
-build/asan/budgetgen: $(ASAN_OBJS) build/asan/main.o
+$(B)/asan/budgetgen: $(ASAN_OBJS) $(B)/asan/main.o
 	$(CC) $(ALL_CFLAGS) $(SAN) -o $@ $^ $(LIBS)
 
 # Every unit test links the shared fixtures (tests/unit/fixtures.c: the emitter tests' documents
 # and package helpers) besides the stages.
 UNIT_DEPS := tests/unit/unit.h tests/unit/fixtures.h tests/unit/fixtures.c
 
-build/unit/%: tests/unit/%.c $(OBJS) $(UNIT_DEPS)
-	@mkdir -p build/unit
+$(B)/unit/%: tests/unit/%.c $(OBJS) $(UNIT_DEPS)
+	@mkdir -p $(B)/unit
 	$(CC) $(ALL_CFLAGS) -o $@ $< tests/unit/fixtures.c $(OBJS) $(LIBS)
 
-build/asan/unit/%: tests/unit/%.c $(ASAN_OBJS) $(UNIT_DEPS)
-	@mkdir -p build/asan/unit
+$(B)/asan/unit/%: tests/unit/%.c $(ASAN_OBJS) $(UNIT_DEPS)
+	@mkdir -p $(B)/asan/unit
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -o $@ $< tests/unit/fixtures.c $(ASAN_OBJS) $(LIBS)
+
+ifneq ($(HARU_FAST),0)
+# The other variant, for make check's comparison: its own make decides what is out of date.
+build/noharu/budgetgen: FORCE
+	@$(MAKE) --no-print-directory HARU_FAST=0 build/noharu/budgetgen
+endif
 
 # libFuzzer harnesses (tests/fuzz/fuzz_*.c), built with clang: every stage but main.c, under
 # ASan + UBSan (clang also warns about vsnprintf in util.c and diag.c, which take their format
@@ -85,14 +109,14 @@ FUZZ_CC ?= clang
 FUZZERS := source layout template catalog
 FUZZ_SECONDS ?= 60
 FUZZ_SAN := -O1 -g -Wno-format-nonliteral -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_OBJS := $(SRCS:%=build/fuzz/%.o)
+FUZZ_OBJS := $(SRCS:%=$(B)/fuzz/%.o)
 .SECONDARY: $(FUZZ_OBJS)
 
-build/fuzz/%.o: gen/%.c build/.deps
+$(B)/fuzz/%.o: gen/%.c build/.deps
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
 	$(FUZZ_CC) $(ALL_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(LIBS)
 
 fuzz: $(FUZZERS:%=build/fuzz/fuzz_%)
@@ -117,9 +141,9 @@ run: budgetgen
 	./budgetgen build input/ -o out/
 
 check: budgetgen build/asan/budgetgen $(UNIT_TESTS:%=build/unit/%) $(UNIT_TESTS:%=build/asan/unit/%) \
-       $(FUZZERS:%=build/fuzz/fuzz_%) build/oom/failmalloc.so
+       $(FUZZERS:%=build/fuzz/fuzz_%) build/oom/failmalloc.so build/noharu/budgetgen
 	@BUDGETGEN=./budgetgen ASAN_BUDGETGEN=build/asan/budgetgen UNIT_TESTS="$(UNIT_TESTS)" \
-		FUZZERS="$(FUZZERS)" OOM_RUNS=$(OOM_RUNS) \
+		FUZZERS="$(FUZZERS)" OOM_RUNS=$(OOM_RUNS) NOHARU_BUDGETGEN=build/noharu/budgetgen \
 		sh tests/run-all.sh
 
 # Converts every booklet .docx with LibreOffice and checks its TOC page numbers against the pages
@@ -146,4 +170,4 @@ install: budgetgen
 clean:
 	rm -rf build budgetgen
 
--include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d) build/main.d build/asan/main.d
+-include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d) $(B)/main.d $(B)/asan/main.d

@@ -18,7 +18,9 @@
 #
 # Environment: BUDGETGEN (./budgetgen), ASAN_BUDGETGEN (build/asan/budgetgen), UNIT_TESTS
 # ("test_decimal test_lex test_resolve"), SEEDS_DIR (../shared/seeds beside the repository),
-# PYTHON (python3), FUZZERS (the harnesses), FUZZ_CHECK_SECONDS (4), OOM_RUNS (300).
+# PYTHON (python3), FUZZERS (the harnesses), FUZZ_CHECK_SECONDS (4), OOM_RUNS (300),
+# NOHARU_BUDGETGEN (make HARU_FAST=0's build/noharu/budgetgen; without it tests/pdf/haru_fast.sh
+# is skipped).
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root" || exit 2
@@ -207,6 +209,12 @@ else
 fi
 "$PYTHON" tests/pdf/check.py "$BUDGETGEN" "$tmp/pdf" input/*.txt >"$tmp/out" 2>&1
 summarized "tests/pdf/check.py" "$tmp/out" $?
+# tests/pdf/haru_fast.sh: the build without haru_fast.c and flate.c (make HARU_FAST=0) writes the
+# same files, the PDFs the same once their streams are uncompressed.
+if [ -n "${NOHARU_BUDGETGEN:-}" ]; then
+	sh tests/pdf/haru_fast.sh "$BUDGETGEN" "$NOHARU_BUDGETGEN" >"$tmp/out" 2>&1
+	summarized "tests/pdf/haru_fast.sh" "$tmp/out" $?
+fi
 
 section "PDF, Word and Excel back ends under ASan+UBSan ($ASAN_BUDGETGEN)"
 env $SAN_ENV "$ASAN_BUDGETGEN" build -q input/ -o "$tmp/asan" >"$tmp/build.out" 2>&1

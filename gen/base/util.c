@@ -40,7 +40,9 @@ void util_oom(void)
  * OpenSSL retried; now every such point ends the same clean way. A request of UTIL_HUGE_ALLOC
  * bytes or more still returns NULL: a size that large comes from a corrupt file (a font table's
  * length), and the library reports the file. Not under AddressSanitizer, whose allocator must
- * see every call (the fuzzers and build/asan). */
+ * see every call (the fuzzers and build/asan). glibc only, and only in a dynamically linked
+ * program: the __libc_* entry points are glibc's, and the libraries' calls reach these
+ * definitions through the dynamic linker's symbol lookup (README "Speed"). */
 #if defined(__SANITIZE_ADDRESS__)
 #define UTIL_ALLOC_HOOK 0
 #elif defined(__has_feature)

@@ -7,9 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emit/libharu/subset.h"
 #include "text/linebreak.h"
 
 /* ---- measuring ---------------------------------------------------------------------------- */
+
+/* The pages are the same for every format (the Word TOC's page numbers and the Excel row heights
+ * are the PDF's), so the layout keeps to the glyphs the strictest writer can draw: libharu 2.3's
+ * (emit/libharu/subset.h). A character it cannot draw falls back to another face, or is missing,
+ * in the .docx and .xlsx as well. Installing the policy the set already has costs two compares. */
+static void layout_policy(font_set *fonts)
+{
+	font_set_policy(fonts, &haru_glyph_policy);
+}
 
 mpt pg_advance(font_set *fonts, const doc_style *st, uint32_t cp)
 {
@@ -42,6 +52,7 @@ size_t pg_break(font_set *fonts, const doc_style *st, const char *text, mpt widt
 	                  .justify = prose && st->align == ALIGN_JUSTIFY,
 	                  .squeeze = squeeze};
 	measure_ctx mc = {fonts, st};
+	layout_policy(fonts);
 	*lines = NULL;
 	return lb_break(text, strlen(text), lp, measure_cb, &mc, lines);
 }
@@ -728,6 +739,7 @@ static void flow_heading(pager *p, const doc_block *b, const doc_block *next)
 const pg_result *paginate(arena *a, font_set *fonts, const doc_document *doc)
 {
 	pager p = {.a = a, .fonts = fonts, .doc = doc};
+	layout_policy(fonts);
 	p.r = arena_alloc(a, sizeof *p.r);
 	for (size_t s = 0; s < doc->nsections; s++) {
 		finish_page(&p); /* the last page of the previous section, numbered by its section */

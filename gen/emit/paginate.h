@@ -101,10 +101,12 @@ typedef struct pg_result {
 } pg_result;
 
 /* Lays the document out. Everything lives in arena a. Never fails: a cell whose content cannot
- * fit is broken anywhere rather than overflow. */
+ * fit is broken anywhere rather than overflow. Installs the PDF writer's glyph policy on fonts
+ * (emit/libharu/subset.h), as pg_break does: every format's measures are the PDF's. */
 const pg_result *paginate(arena *a, font_set *fonts, const doc_document *doc);
 
-/* Advance of one code point in a style's role and size (the measuring callback). */
+/* Advance of one code point in a style's role and size (the measuring callback; after paginate or
+ * pg_break has installed the glyph policy). */
 mpt pg_advance(font_set *fonts, const doc_style *st, uint32_t cp);
 
 /* Breaks text in a style into lines of `width` (prose: the style's first-line indent and

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "emit/libharu/subset.h"
+
 typedef struct pdf_ctx {
 	HPDF_Doc pdf;
 	char *err;
@@ -132,14 +134,14 @@ static void load_fonts(pdf_ctx *c, const pg_result *r)
 		uint8_t *data;
 		size_t len;
 		font_face *face = font_set_face(c->fonts, fi);
-		if (font_subset(face, cps, n, &data, &len, c->err, c->errlen) != FONT_OK) {
+		if (haru_subset(face, cps, n, &data, &len, c->err, c->errlen) != 0) {
 			c->failed = true;
 			break;
 		}
-		char path[FONT_FD_PATH_MAX];
-		font_error fe = font_memfd(data, len, path, &c->fds[fi], c->err, c->errlen);
+		char path[HARU_FD_PATH_MAX];
+		int fe = haru_memfd(data, len, path, &c->fds[fi], c->err, c->errlen);
 		free(data);
-		if (fe != FONT_OK) {
+		if (fe != 0) {
 			c->failed = true;
 			break;
 		}

@@ -1,8 +1,11 @@
-/* test_font.c — unit tests of gen/text/font.c against the Debian fonts named in fonts/roles.conf: role resolution,
- * coverage and fallback, runs, advance widths and their cache, subsetting, memfd, roles.conf errors, drop-ins
- * and allocation failures. Run from the repository root (or pass the roles.conf path); prints "N passed, M failed". */
+/* test_font.c — unit tests of gen/text/font.c and font_conf.c against the Debian fonts named in fonts/roles.conf:
+ * role resolution, coverage and fallback with and without libharu's glyph policy, runs, advance widths and their
+ * cache, roles.conf errors, drop-ins; and of the PDF writer's subsets and memfd (gen/emit/libharu/subset.c). Run
+ * from the repository root (or pass the roles.conf path); prints "N passed, M failed". */
 #define _GNU_SOURCE
 #include "text/font.h"
+#include "emit/libharu/subset.h"
+#include "base/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,27 +42,14 @@ static double now_sec(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* Decodes UTF-8 (valid input only) into cps; returns the count. */
+/* Decodes UTF-8 (valid input only) into cps with util.h's decoder; returns the count. */
 static size_t decode(const char *s, uint32_t *cps, size_t max)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = 0;
-    while (*p && n < max) {
-        uint32_t c;
-        if (*p < 0x80) {
-            c = *p++;
-        } else if (*p < 0xE0) {
-            c = (uint32_t)(p[0] & 0x1F) << 6 | (p[1] & 0x3Fu);
-            p += 2;
-        } else if (*p < 0xF0) {
-            c = (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3Fu);
-            p += 3;
-        } else {
-            c = (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 | (uint32_t)(p[2] & 0x3F) << 6 |
-                (p[3] & 0x3Fu);
-            p += 4;
-        }
-        cps[n++] = c;
+    size_t n = 0, len = strlen(s), k;
+    for (size_t i = 0; i < len && n < max; i += k ? k : 1) {
+        k = utf8_decode(s + i, len - i, &cps[n]);
+        if (k)
+            n++;
     }
     return n;
 }
@@ -167,6 +157,36 @@ static void test_unusable(font_set *fs)
             printf("  %s: %zu nested composite glyphs in %s avoided\n", font_role_name((font_role)r), nested,
                    font_face_psname(first));
     }
+}
+
+/* Without a policy (what a set that only names fonts for Word and Excel would use) the font layer takes every
+ * glyph FreeType can load: nested composites and code points above U+FFFF are libharu's limits, not its own. */
+static void test_no_policy(font_set *fs)
+{
+    font_face *face = (font_face *)1;
+    size_t nested_ok = 0;
+    font_set_policy(fs, NULL);
+    CHECK(font_pick(fs, FONT_ROLE_SONG, 0x20000, &face) != FONT_GLYPH_ASTRAL, "U+20000 without a policy");
+    CHECK(font_pick(fs, FONT_ROLE_LATIN, 0x1F600, &face) != FONT_GLYPH_ASTRAL, "U+1F600 without a policy");
+    for (size_t i = 0; i < font_set_face_count(fs); i++) {
+        font_face *f = font_set_face(fs, i);
+        if (strstr(font_face_path(f), "uming.ttc")) {
+            CHECK(font_face_covers(f, 0x01D6) == FONT_GLYPH_OK, "uming ǖ without a policy");
+            CHECK(font_glyph_nested(f, font_glyph_id(f, 0x01D6)), "uming ǖ is still a nested composite");
+            nested_ok++;
+        }
+    }
+    for (int r = 0; r < FONT_ROLE_COUNT; r++) {
+        font_face *first = font_role_face(fs, (font_role)r), *f;
+        for (uint32_t cp = 0x20; cp < 0x10000; cp++)
+            if (font_face_covers(first, cp) == FONT_GLYPH_OK && font_glyph_nested(first, font_glyph_id(first, cp)))
+                CHECK(font_pick(fs, (font_role)r, cp, &f) == FONT_GLYPH_OK &&
+                          (f == first || (font_is_latin(cp) && font_role_uses_latin(fs, (font_role)r))),
+                      "U+%04X", cp);
+    }
+    printf("  no policy: astral code points looked up, nested composites accepted (%zu uming faces)\n", nested_ok);
+    font_set_policy(fs, &haru_glyph_policy);
+    CHECK(font_pick(fs, FONT_ROLE_SONG, 0x20000, &face) == FONT_GLYPH_ASTRAL, "U+20000 with the policy again");
 }
 
 static void test_runs(font_set *fs)
@@ -300,20 +320,20 @@ static void test_subset(font_set *fs)
             uint8_t *a = NULL, *b = NULL;
             size_t alen = 0, blen = 0;
             double t0, t1, first;
-            font_error e1, e2;
+            int e1, e2;
 
             if (latin && spread)
                 continue;
             t0 = now_sec();
-            e1 = font_subset(f, cps, n, &a, &alen, err, sizeof err); /* the first call opens the HarfBuzz face */
+            e1 = haru_subset(f, cps, n, &a, &alen, err, sizeof err); /* the first call opens the HarfBuzz face */
             first = now_sec() - t0;
             free(a);
             t0 = now_sec();
-            e1 = font_subset(f, cps, n, &a, &alen, err, sizeof err);
+            e1 = haru_subset(f, cps, n, &a, &alen, err, sizeof err);
             t1 = now_sec();
-            e2 = font_subset(f, cps, n, &b, &blen, err, sizeof err);
-            CHECK(e1 == FONT_OK && e2 == FONT_OK, "subset %s: %s", font_face_psname(f), err);
-            if (e1 == FONT_OK && e2 == FONT_OK) {
+            e2 = haru_subset(f, cps, n, &b, &blen, err, sizeof err);
+            CHECK(e1 == 0 && e2 == 0, "subset %s: %s", font_face_psname(f), err);
+            if (e1 == 0 && e2 == 0) {
                 FT_Face sub = NULL;
                 CHECK(alen == blen && memcmp(a, b, alen) == 0, "subset of %s is not deterministic",
                       font_face_psname(f));
@@ -536,7 +556,7 @@ static void check_subset_glyphs(FT_Library lib, font_face *face, const uint32_t 
             astral++;
     }
     t0 = now_sec();
-    CHECK(font_subset(face, cps, n, &data, &len, err, sizeof err) == FONT_OK, "%s: %s", label, err);
+    CHECK(haru_subset(face, cps, n, &data, &len, err, sizeof err) == 0, "%s: %s", label, err);
     t0 = now_sec() - t0;
     if (data) {
         size_t dummy;
@@ -620,15 +640,15 @@ static void test_subset_cmap(font_set *fs)
 
 static void test_memfd(font_set *fs)
 {
-    char err[256], path[FONT_FD_PATH_MAX];
+    char err[256], path[HARU_FD_PATH_MAX];
     uint32_t cps[] = {0x4E2D, 0x6587};
     uint8_t *data;
     size_t len;
     int fd;
     font_face *f = font_role_face(fs, FONT_ROLE_HEI);
 
-    CHECK(font_subset(f, cps, 2, &data, &len, err, sizeof err) == FONT_OK, "%s", err);
-    CHECK(font_memfd(data, len, path, &fd, err, sizeof err) == FONT_OK, "%s", err);
+    CHECK(haru_subset(f, cps, 2, &data, &len, err, sizeof err) == 0, "%s", err);
+    CHECK(haru_memfd(data, len, path, &fd, err, sizeof err) == 0, "%s", err);
     CHECK(strncmp(path, "/proc/self/fd/", 14) == 0 && fd >= 0, "path %s", path);
     {
         FILE *in = fopen(path, "rb");
@@ -852,68 +872,6 @@ static void test_subset_astral(void)
     remove_file("roles.conf");
 }
 
-/* Every allocation failure during font_set_open and font_subset is reported as FONT_ERR_NOMEM, never a crash. */
-static void test_alloc_failures(const char *conf)
-{
-    char err[1024];
-    font_set *fs = NULL;
-    long used, step, tried = 0, nomem = 0, other = 0;
-
-    font_debug_fail_alloc_after(1000000000L);
-    if (font_set_open(&fs, conf, err, sizeof err) != FONT_OK) {
-        font_debug_fail_alloc_after(-1);
-        CHECK(0, "open: %s", err);
-        return;
-    }
-    used = 1000000000L - font_debug_fail_alloc_after(-1);
-    font_set_free(fs);
-    step = used > 400 ? used / 400 : 1; /* at most ~400 opens: keeps valgrind runs short */
-    for (long n = 0; n < used; n += step) {
-        font_error e;
-        fs = NULL;
-        font_debug_fail_alloc_after(n);
-        e = font_set_open(&fs, conf, err, sizeof err);
-        font_debug_fail_alloc_after(-1);
-        tried++;
-        if (e == FONT_ERR_NOMEM)
-            nomem++;
-        else if (e != FONT_OK)
-            other++, printf("  alloc failure %ld gave %d: %s\n", n, e, err);
-        font_set_free(fs);
-    }
-    CHECK(other == 0 && nomem > 0, "%ld of %ld injected failures not reported as FONT_ERR_NOMEM", other, tried);
-    printf("  font_set_open makes %ld allocations; failed each of %ld of them in turn: all reported\n", used, tried);
-
-    CHECK(font_set_open(&fs, conf, err, sizeof err) == FONT_OK, "%s", err);
-    if (fs) {
-        uint32_t cps[] = {0x4E2D};
-        uint8_t *data = NULL;
-        size_t len;
-        font_debug_fail_alloc_after(0);
-        CHECK(font_subset(font_role_face(fs, FONT_ROLE_SONG), cps, 1, &data, &len, err, sizeof err) ==
-                      FONT_ERR_NOMEM &&
-                  data == NULL,
-              "subset alloc failure");
-        font_debug_fail_alloc_after(-1);
-        /* each allocation of font_subset (HarfBuzz's own aside) in turn: FONT_ERR_NOMEM and no data */
-        nomem = 0;
-        for (long k = 0; k < 16; k++) {
-            uint32_t page[] = {'1', 0x3001, 0x4E2D, 0x6587, 0x9F99, 0xFF0C};
-            font_error e;
-            data = NULL;
-            font_debug_fail_alloc_after(k);
-            e = font_subset(font_role_face(fs, FONT_ROLE_SONG), page, 6, &data, &len, err, sizeof err);
-            font_debug_fail_alloc_after(-1);
-            CHECK((e == FONT_OK && data != NULL) || (e == FONT_ERR_NOMEM && data == NULL),
-                  "subset with allocation %ld failing: %d", k, e);
-            nomem += e == FONT_ERR_NOMEM;
-            free(data);
-        }
-        CHECK(nomem >= 1 && nomem < 16, "%ld of 16 subsets with a failing allocation reported it", nomem); /* one: the copy */
-        font_set_free(fs);
-    }
-}
-
 int main(int argc, char **argv)
 {
     const char *conf = argc > 1 ? argv[1] : "fonts/roles.conf";
@@ -926,6 +884,7 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("font_set_open(%s): %.1f ms\n", conf, (now_sec() - t0) * 1e3);
+    font_set_policy(fs, &haru_glyph_policy); /* the layout's: libharu's limits */
     printf("roles:\n");
     test_roles(fs);
     printf("coverage:\n");
@@ -934,6 +893,8 @@ int main(int argc, char **argv)
     test_fallback(fs);
     printf("unusable characters:\n");
     test_unusable(fs);
+    printf("no glyph policy:\n");
+    test_no_policy(fs);
     printf("runs:\n");
     test_runs(fs);
     printf("metrics:\n");
@@ -961,8 +922,6 @@ int main(int argc, char **argv)
         test_subset_astral();
         rmdir(scratch);
     }
-    printf("allocation failures:\n");
-    test_alloc_failures(conf);
 
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;

@@ -4,7 +4,9 @@
  * the same pointer for every length and alignment, including the overlapping copy libharu's
  * forward loop allows (out below in); HPDF_TTFontDef_GetGlyphid finds the same glyph for every
  * BMP code point of the Debian fonts budgetgen uses (loaded whole by libharu: thousands of cmap
- * segments) and of a subset of one made by font_subset, as libharu loads it. */
+ * segments) and of a subset of one made by haru_subset, as libharu loads it. And libharu itself calls them
+ * (and flate.c's deflateInit_) while a real booklet PDF is written: a libharu linked with -Bsymbolic or LTO, whose
+ * calls no longer reach the executable, fails here instead of silently losing the speed. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <hpdf.h>
@@ -13,6 +15,13 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "doc/compose.h"
+#include "doc/layouts.h"
+#include "emit/libharu/haru_fast.h"
+#include "emit/libharu/subset.h"
+#include "emit/paginate.h"
+#include "emit/pdf.h"
+#include "front/load.h"
 #include "text/font.h"
 #include "unit.h"
 #include "base/util.h"
@@ -55,7 +64,7 @@ static void compare_lookups(const char *label, const char *path, glyphid_fn thei
 		HPDF_Free(pdf);
 }
 
-/* A subset as emit_pdf.c makes one (font.c's cmap), written to a temporary file. */
+/* A subset as emit_pdf.c makes one (subset.c: HarfBuzz's cmap), written to a temporary file. */
 static void compare_subset(glyphid_fn theirs)
 {
 	font_set *fs = NULL;
@@ -76,11 +85,11 @@ static void compare_subset(glyphid_fn theirs)
 		cps[n++] = cp;
 	uint8_t *data = NULL;
 	size_t len = 0;
-	if (CHECK(font_subset(face, cps, n, &data, &len, err, sizeof err) == FONT_OK)) {
+	if (CHECK(haru_subset(face, cps, n, &data, &len, err, sizeof err) == 0)) {
 		char path[] = "/tmp/test_haru_fast.XXXXXX";
 		int fd = mkstemp(path);
 		if (CHECK(fd >= 0) && CHECK(write(fd, data, len) == (ssize_t)len))
-			compare_lookups("subset by font_subset", path, theirs);
+			compare_lookups("subset by haru_subset", path, theirs);
 		if (fd >= 0) {
 			close(fd);
 			unlink(path);
@@ -88,6 +97,47 @@ static void compare_subset(glyphid_fn theirs)
 	}
 	free(data);
 	font_set_free(fs);
+}
+
+/* A booklet of input/ written as a PDF by emit_pdf: every replacement is called by libharu (emit_pdf
+ * calls none of them itself) while it does so. */
+static void libharu_calls_them(void)
+{
+	static const char *const names[HARU_FAST_COUNTERS] = {"HPDF_MemCpy", "HPDF_MemSet",
+	                                                      "HPDF_TTFontDef_GetGlyphid", "deflateInit_"};
+	char err[1024] = "";
+	font_set *fs = NULL;
+	diag_ctx *d = diag_new();
+	department_load l = department_load_file(d, "input/2022-中共曹妃甸区委组织部.txt");
+	arena *a = arena_new();
+	const layout_set *layouts = layout_load(a, "layouts", err, sizeof err);
+	const doc_document *doc = NULL;
+	if (CHECK(l.model != NULL && l.errors == 0) && CHECK(layouts != NULL) &&
+	    CHECK(font_set_open(&fs, "fonts/roles.conf", err, sizeof err) == FONT_OK))
+		doc = compose_booklet(a, l.model, layouts, err, sizeof err);
+	if (CHECK(doc != NULL)) {
+		const pg_result *pages = paginate(a, fs, doc);
+		unsigned long before[HARU_FAST_COUNTERS];
+		buf out = {0};
+		memcpy(before, haru_fast_calls, sizeof before);
+		CHECK_INT_EQ(emit_pdf(doc, pages, fs, 0, &out, err, sizeof err), 0);
+		CHECK(out.len > 10000 && memcmp(out.data, "%PDF-", 5) == 0);
+		for (int k = 0; k < HARU_FAST_COUNTERS; k++) {
+			unsigned long n = haru_fast_calls[k] - before[k];
+			unit_context = names[k];
+			CHECK(n > 0);
+			printf("  %-26s %9lu calls by libharu for one booklet (%zu pages, %zu bytes)\n", names[k], n,
+			       pages->npages, out.len);
+		}
+		unit_context = NULL;
+		buf_free(&out);
+	}
+	if (err[0])
+		fprintf(stderr, "%s\n", err);
+	font_set_free(fs);
+	arena_free(a);
+	department_load_free(&l);
+	diag_free(d);
 }
 
 int main(void)
@@ -140,5 +190,6 @@ int main(void)
 	compare_lookups("LiberationSerif-Regular.ttf", "/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf",
 	                theirs_glyph);
 	compare_subset(theirs_glyph);
+	libharu_calls_them();
 	return unit_report();
 }

@@ -22,9 +22,12 @@
  * streams below, so zlib's private state is never looked into; and ours does not start with the
  * z_stream's address, so that a zlib function handed one of ours by mistake rejects it
  * (Z_STREAM_ERROR) instead of reading it. Flush modes other than Z_NO_FLUSH and Z_FINISH are
- * refused (Z_STREAM_ERROR); libharu uses no other. */
+ * refused (Z_STREAM_ERROR); libharu uses no other. Each stream of ours is counted
+ * (haru_fast.h). Written for libharu 2.3.0's use of zlib: any other version is refused at compile
+ * time; make HARU_FAST=0 builds without this file. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <hpdf_version.h>
 #include <libdeflate.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -32,6 +35,11 @@
 #include <zlib.h>
 
 #include "base/util.h"
+#include "emit/libharu/haru_fast.h"
+
+#if HPDF_MAJOR_VERSION != 2 || HPDF_MINOR_VERSION != 3 || HPDF_BUGFIX_VERSION != 0
+#error "flate.c relies on libharu 2.3.0's use of zlib only: build with make HARU_FAST=0"
+#endif
 
 /* One stream of ours: z_stream.state points at it. */
 typedef struct flate_stream {
@@ -108,6 +116,7 @@ int deflateInit_(z_streamp strm, int level, const char *version, int stream_size
 	if (!strm)
 		return Z_STREAM_ERROR;
 	flate_stream *s = xcalloc(1, sizeof *s);
+	haru_fast_calls[HARU_FAST_DEFLATE]++;
 	s->magic = FLATE_MAGIC;
 	s->level = level == Z_DEFAULT_COMPRESSION ? 6 : level;
 	s->next = live;

@@ -17,22 +17,37 @@
  *   font's cmap segments, called for all 65,536 BMP code points each time a font is set up in a
  *   document, and for every character drawn: 613 M instructions. Here the same segment — the
  *   first whose end is at or above the code point, which is the one the scan finds because
- *   segments are sorted by their end (the TrueType rule, kept by every subset font.c makes, and
+ *   segments are sorted by their end (the TrueType rule, kept by every subset subset.c makes, and
  *   libharu only ever loads those) — is found in a few steps: a segment is that one exactly when
  *   it ends at or above the code point and the one before it ends below, so the last call's
  *   segment or the next one is tried first (the 65,536 lookups come in order), and a binary
  *   search finds it otherwise. A lookup past the glyph id array returns 0 where libharu would
- *   read one entry past its end. */
+ *   read one entry past its end.
+ *
+ * Every call is counted (haru_fast.h), for tests/unit/test_haru_fast.c to see that libharu made
+ * them. This relies on glibc's dynamic linker and a libharu linked dynamically with calls through
+ * its PLT (README "Speed"), and on libharu 2.3.0's internals (the TrueType cmap structure, the
+ * helpers' exact behaviour): any other version is refused at compile time. */
+#include "emit/libharu/haru_fast.h"
+
 #include <hpdf.h>
 #include <hpdf_fontdef.h>
 #include <hpdf_utils.h>
+#include <hpdf_version.h>
 #include <string.h>
+
+#if HPDF_MAJOR_VERSION != 2 || HPDF_MINOR_VERSION != 3 || HPDF_BUGFIX_VERSION != 0
+#error "haru_fast.c replaces internals of libharu 2.3.0 only: build with make HARU_FAST=0"
+#endif
+
+unsigned long haru_fast_calls[HARU_FAST_COUNTERS];
 
 /* Most calls move a few bytes (a glyph id, a table field): those go without a library call. */
 enum { SMALL = 8 };
 
 HPDF_BYTE *HPDF_MemCpy(HPDF_BYTE *out, const HPDF_BYTE *in, HPDF_UINT n)
 {
+	haru_fast_calls[HARU_FAST_MEMCPY]++;
 	if (n <= SMALL) {
 		for (HPDF_UINT i = 0; i < n; i++) /* forwards, as libharu's */
 			out[i] = in[i];
@@ -45,6 +60,7 @@ HPDF_BYTE *HPDF_MemCpy(HPDF_BYTE *out, const HPDF_BYTE *in, HPDF_UINT n)
 void *HPDF_MemSet(void *s, HPDF_BYTE c, HPDF_UINT n)
 {
 	HPDF_BYTE *b = s;
+	haru_fast_calls[HARU_FAST_MEMSET]++;
 	if (n <= SMALL) {
 		for (HPDF_UINT i = 0; i < n; i++)
 			b[i] = c;
@@ -57,6 +73,7 @@ void *HPDF_MemSet(void *s, HPDF_BYTE c, HPDF_UINT n)
 HPDF_UINT16 HPDF_TTFontDef_GetGlyphid(HPDF_FontDef fontdef, HPDF_UINT16 unicode)
 {
 	const HPDF_TTF_CmapRange *cmap = &((HPDF_TTFontDefAttr)fontdef->attr)->cmap;
+	haru_fast_calls[HARU_FAST_GLYPHID]++;
 	if (cmap->format == 0)
 		return cmap->glyph_id_array[unicode & 0xFF];
 	if (cmap->seg_count_x2 == 0) {
