@@ -1234,6 +1234,19 @@ static void fill_properties(docx *dx, int64_t epoch)
 	snprintf(pages, sizeof pages, "%zu", dx->pages ? dx->pages->npages : (size_t)0);
 	set_element_text(dx->tree[P_APP], "Pages", pages);
 }
+/* libzip's error in Chinese (zip_error_strerror is English): the system's reason where there is
+ * one, else what kind of failure it was. */
+static const char *zip_error_text(zip_error_t *ze)
+{
+	static char other[64];
+	if (zip_error_code_zip(ze) == ZIP_ER_MEMORY)
+		return "内存不足";
+	if (zip_error_system_type(ze) == ZIP_ET_SYS && zip_error_code_system(ze))
+		return errno_text(zip_error_code_system(ze));
+	snprintf(other, sizeof other, "压缩包处理错误（代码 %d）", zip_error_code_zip(ze));
+	return other;
+}
+
 
 /* ---- the package ---------------------------------------------------------------------------- */
 
@@ -1245,14 +1258,14 @@ enum { DOS_TIME = 0, DOS_DATE = (0 << 9) | (1 << 5) | 1 };
 static int read_source(docx *dx, zip_source_t *src, buf *out)
 {
 	if (zip_source_open(src) < 0)
-		return fail(dx, "无法读出生成的 Word 文件：%s", zip_error_strerror(zip_source_error(src)));
+		return fail(dx, "无法读出生成的 Word 文件：%s", zip_error_text(zip_source_error(src)));
 	zip_int64_t k = 0;
 	char chunk[65536];
 	while ((k = zip_source_read(src, chunk, sizeof chunk)) > 0)
 		buf_put(out, chunk, (size_t)k);
 	zip_source_close(src);
 	if (k < 0)
-		return fail(dx, "无法读出生成的 Word 文件：%s", zip_error_strerror(zip_source_error(src)));
+		return fail(dx, "无法读出生成的 Word 文件：%s", zip_error_text(zip_source_error(src)));
 	return 0;
 }
 
@@ -1268,7 +1281,7 @@ static int write_package(docx *dx, const char *path, buf *out)
 	if (!za) {
 		if (path)
 			zip_error_init_with_code(&ze, zerr);
-		fail(dx, "无法创建 %s：%s", path ? path : "Word 文件", zip_error_strerror(&ze));
+		fail(dx, "无法创建 %s：%s", path ? path : "Word 文件", zip_error_text(&ze));
 		zip_error_fini(&ze);
 		if (mem)
 			zip_source_free(mem);
@@ -1288,14 +1301,14 @@ static int write_package(docx *dx, const char *path, buf *out)
 		           zip_set_file_compression(za, (zip_uint64_t)idx, ZIP_CM_DEFLATE, 6) == 0) {
 			continue;
 		}
-		fail(dx, "无法把部件 %s 写入 %s：%s", part_names[i], name, zip_strerror(za));
+		fail(dx, "无法把部件 %s 写入 %s：%s", part_names[i], name, zip_error_text(zip_get_error(za)));
 		zip_discard(za);
 		if (mem)
 			zip_source_free(mem);
 		return -1;
 	}
 	if (zip_close(za) < 0) {
-		fail(dx, "无法写入 %s：%s", name, zip_strerror(za));
+		fail(dx, "无法写入 %s：%s", name, zip_error_text(zip_get_error(za)));
 		zip_discard(za);
 		if (mem)
 			zip_source_free(mem);

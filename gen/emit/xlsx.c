@@ -62,13 +62,30 @@ typedef struct xlsx_ctx {
 	bool failed;
 } xlsx_ctx;
 
+/* libxlsxwriter's error in Chinese (lxw_strerror is English); errno says more where it is set. */
+static const char *lxw_error_text(lxw_error e)
+{
+	if (e == LXW_ERROR_MEMORY_MALLOC_FAILED)
+		return "内存不足";
+	if (e == LXW_ERROR_CREATING_XLSX_FILE || e == LXW_ERROR_CREATING_TMPFILE ||
+	    e == LXW_ERROR_READING_TMPFILE || e == LXW_ERROR_ZIP_FILE_OPERATION ||
+	    e == LXW_ERROR_ZIP_FILE_ADD || e == LXW_ERROR_ZIP_CLOSE)
+		return errno ? errno_text(errno) : "无法写入文件";
+	if (e == LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED)
+		return "单元格文字超过 Excel 的长度上限（32767 个字符）";
+	if (e == LXW_ERROR_SHEETNAME_LENGTH_EXCEEDED || e == LXW_ERROR_INVALID_SHEETNAME_CHARACTER ||
+	    e == LXW_ERROR_SHEETNAME_START_END_APOSTROPHE || e == LXW_ERROR_SHEETNAME_ALREADY_USED)
+		return "工作表名称不合 Excel 的规定";
+	return "Excel 库内部错误";
+}
+
 /* Records the first libxlsxwriter error; returns true when e is no error. */
 static bool check(xlsx_ctx *x, lxw_error e, const char *what)
 {
 	if (e == LXW_NO_ERROR)
 		return true;
 	if (!x->failed)
-		snprintf(x->err, x->errlen, "Excel 文件生成失败（%s：%s）", what, lxw_strerror(e));
+		snprintf(x->err, x->errlen, "Excel 文件生成失败（%s：%s）", what, lxw_error_text(e));
 	x->failed = true;
 	return false;
 }

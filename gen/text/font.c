@@ -194,7 +194,7 @@ static add_result map_font(font_face *face, const char *path, char *reason, size
 		int saved = errno;
 		if (fd >= 0)
 			close(fd);
-		font_set_err(reason, rlen, "%s", strerror(saved));
+		font_set_err(reason, rlen, "%s", errno_text(saved));
 		return saved == ENOMEM ? ADD_NOMEM : ADD_UNUSABLE;
 	}
 	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > UINT32_MAX) { /* replaced since the stat */
@@ -207,7 +207,7 @@ static add_result map_font(font_face *face, const char *path, char *reason, size
 		if (p == MAP_FAILED) {
 			int saved = errno;
 			close(fd);
-			font_set_err(reason, rlen, "%s", strerror(saved));
+			font_set_err(reason, rlen, "%s", errno_text(saved));
 			return saved == ENOMEM ? ADD_NOMEM : ADD_UNUSABLE;
 		}
 		face->data = p;
@@ -232,7 +232,7 @@ add_result font_add_face(font_set *fs, const char *path, int index, uint8_t *slo
 	}
 	if (stat(path, &st) != 0) {
 		int saved = errno;
-		font_set_err(reason, rlen, "%s", saved == ENOENT ? "文件不存在" : strerror(saved));
+		font_set_err(reason, rlen, "%s", saved == ENOENT ? "文件不存在" : errno_text(saved));
 		return saved == ENOENT ? ADD_ABSENT : ADD_UNUSABLE;
 	}
 	if (!S_ISREG(st.st_mode)) {

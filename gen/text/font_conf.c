@@ -114,7 +114,7 @@ static font_error read_conf(const char *path, char **out, char *errbuf, size_t e
 	if (e != 0) {
 		*out = NULL;
 		font_set_err(errbuf, errlen, "无法读取字体配置 %s：%s", path,
-		             e == UTIL_ENOTREG || e == EFBIG ? errno_text(e) : strerror(e));
+		             errno_text(e));
 		return FONT_ERR_CONF;
 	}
 	return FONT_OK;

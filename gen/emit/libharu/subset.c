@@ -140,7 +140,7 @@ int haru_memfd(const uint8_t *data, size_t len, char path[HARU_FD_PATH_MAX], int
 	*fd = -1;
 	path[0] = '\0';
 	if (f < 0) {
-		set_err(errbuf, errlen, "memfd_create 失败：%s", strerror(errno));
+		set_err(errbuf, errlen, "无法创建内存文件：%s", errno_text(errno));
 		return -1;
 	}
 	while (done < len) {
@@ -148,7 +148,7 @@ int haru_memfd(const uint8_t *data, size_t len, char path[HARU_FD_PATH_MAX], int
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			set_err(errbuf, errlen, "写入字体子集失败：%s", w < 0 ? strerror(errno) : "没有写入");
+			set_err(errbuf, errlen, "写入字体子集失败：%s", w < 0 ? errno_text(errno) : "没有写入");
 			close(f);
 			return -1;
 		}
