@@ -39,11 +39,13 @@ typedef enum diag_code {
 	D_NUL_BYTE,           /* - */
 	D_CHAR_FORBIDDEN,     /* code point */
 	D_LINE_TOO_LONG,      /* limit in characters */
+	D_TOO_MANY_LINES,     /* limit in lines */
 	D_INCLUDE_NOT_FOUND,  /* path, strerror */
 	D_INCLUDE_CYCLE,      /* path */
 	D_INCLUDE_DEPTH,      /* depth limit */
 	D_INCLUDE_OUTSIDE,    /* path, the directory includes are confined to */
 	D_INCLUDE_TOTAL,      /* limit in MB */
+	D_INCLUDE_LINES,      /* limit in lines */
 	D_NOT_A_SOURCE,       /* path */
 	/* structure */
 	D_UNKNOWN_SECTION,    /* name */

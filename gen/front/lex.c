@@ -260,6 +260,10 @@ lex_result lex_file(arena *a, diag_ctx *d, const src_file *f)
 	buf clean = {0};
 	while (s < end || lineno == 0) { /* an empty file is one blank line */
 		lineno++;
+		if (lineno > LEX_MAX_LINES) {
+			diag_report(d, (srcloc){f, lineno, 1}, D_TOO_MANY_LINES, LEX_MAX_LINES);
+			break;
+		}
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		const char *le = nl ? nl : end;
 		/* clean copy: invalid bytes and NUL → U+FFFD, at most LEX_MAX_LINE_CHARS characters */

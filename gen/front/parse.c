@@ -64,7 +64,8 @@ typedef struct parser {
 	int depth;
 	const parse_roots *roots; /* where includes may reach; NULL: anywhere (in-memory sources) */
 	size_t bytes;             /* read so far, every inclusion counted */
-	bool too_big;             /* PARSE_MAX_DEPT_MB reached (reported once) */
+	size_t lines;             /* lexed so far, every inclusion counted */
+	bool too_big;             /* PARSE_MAX_DEPT_MB or LEX_MAX_LINES reached (reported once) */
 } parser;
 
 static void parse_file(parser *p, const char *path, srcloc from);
@@ -468,6 +469,7 @@ static void parse_lines(parser *p, const lex_result *lr)
 static void parse_source(parser *p, const src_file *f)
 {
 	lex_result lr = lex_file(p->a, p->d, f);
+	p->lines += lr.n;
 	parse_lines(p, &lr);
 }
 
@@ -508,6 +510,11 @@ static void parse_file(parser *p, const char *path, srcloc from)
 		diag_report(p->d, from, D_INCLUDE_OUTSIDE, path, p->roots->shown);
 		free(real);
 		return;
+	}
+	if (from.file && !p->too_big && p->lines >= LEX_MAX_LINES) {
+		/* the same bound for a department as for one file: includes cannot multiply it */
+		diag_report(p->d, from, D_INCLUDE_LINES, LEX_MAX_LINES);
+		p->too_big = true;
 	}
 	if (from.file && p->too_big) {
 		free(real);

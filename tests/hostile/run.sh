@@ -339,6 +339,18 @@ gen_include_fanout() { # 6 files of 2 KB, each including the next 20 times: 3.2 
 	awk 'BEGIN { for (i = 0; i < 100; i++) printf "做好人才工作。"; print "" }' >f6.txt
 	printf '%s\n' check dept.txt
 }
+gen_blank_lines() { # 16 MB of empty lines: 16 million records before the line limit
+	cp "$root/tests/oom/small.txt" dept.txt
+	head -c 16000000 /dev/zero | tr '\0' '\n' >>dept.txt
+	printf '%s\n' check dept.txt
+}
+gen_include_lines() { # 700,000 empty lines included twice: over the department's line limit
+	sed -n '4,9p' "$root/tests/oom/small.txt" >dept.txt
+	printf '包含：blank.txt\n包含：blank.txt\n包含：blank.txt\n' >>dept.txt
+	sed -n '10,21p' "$root/tests/oom/small.txt" >>dept.txt
+	head -c 700000 /dev/zero | tr '\0' '\n' >blank.txt
+	printf '%s\n' check dept.txt
+}
 gen_directory_loop() { # a directory with a symbolic link back to itself: each source found once
 	mkdir -p srcs/sub
 	cp "$root/tests/oom/small.txt" srcs/sub/dept.txt
@@ -355,7 +367,8 @@ cases="template_not_xml template_zip template_huge template_deep template_deep_u
 	layout_row_too_wide layout_rowspan_beyond layout_size_zero layout_huge_number layout_padding_huge
 	layout_margins layout_binary layout_huge_file
 	million_rows rows_per_department too_many_projects too_many_goals too_many_orgs
-	cell_taller_than_page long_prose source_fifo include_device include_fanout directory_loop"
+	cell_taller_than_page long_prose source_fifo include_device include_fanout blank_lines include_lines
+	directory_loop"
 
 for c in $cases; do
 	name=$(echo "$c" | tr _ -)
