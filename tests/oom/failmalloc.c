@@ -19,7 +19,7 @@
  * main() is found by wrapping __libc_start_main. The real allocator is the next definition
  * (dlsym RTLD_NEXT): glibc's, or AddressSanitizer's when the shim is preloaded ahead of libasan.
  * dlsym itself may allocate: calls made while the real functions are being looked up are served
- * from a small static pool. budgetgen's own allocator front (gen/util.c) calls glibc as
+ * from a small static pool. budgetgen's own allocator front (gen/base/util.c) calls glibc as
  * __libc_malloc …: the shim defines those names as well. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -216,7 +216,7 @@ void *pvalloc(size_t n)
 	return memalign(page, (n + page - 1) / page * page);
 }
 
-/* budgetgen puts its own malloc … in front of glibc's (gen/util.c) and calls glibc's through
+/* budgetgen puts its own malloc … in front of glibc's (gen/base/util.c) and calls glibc's through
  * these names: the shim answers them too, so that it sees those calls (each counted once: the
  * shim's malloc above forwards to the next malloc, never to these). */
 static void *(*next_libc_malloc)(size_t);
