@@ -130,8 +130,10 @@ check-office: budgetgen
 bench: budgetgen
 	sh tests/bench.sh ./budgetgen
 
+# Rewrites the golden files of both golden runners (tests/golden.sh) from the current output.
 update-golden: budgetgen
 	sh tests/diag/run.sh --update ./budgetgen
+	sh tests/hostile/run.sh --update ./budgetgen
 
 install: budgetgen
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/budgetgen/layouts \
