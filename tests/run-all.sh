@@ -6,7 +6,7 @@
 #      against the same .expected files, so any sanitizer report is a failure;
 #   3. when tests/seedtools/roundtrip.py and input/*.txt exist: `budgetgen check input/` exits 0
 #      (also under the sanitizers, with the same messages), and each sample's `dump --json`
-#      matches its seed document (roundtrip.py SEED JSON).
+#      matches its seed document (roundtrip.py SEED JSON; skipped without the seeds, see below).
 #   Word back end: tests/docx/run.sh (the .docx booklets: tables read back with python-docx, TOC
 #      page numbers, jing on every part, reproducible bytes, broken templates).
 #   Batch builds: tests/batch (incremental, parallel, interrupted builds, `budgetgen diff`).
