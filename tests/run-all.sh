@@ -66,8 +66,8 @@ fail() {
 # skip N WHAT WHY — N checks of WHAT not run, because WHY (listed again at the end)
 skip() {
 	skipped=$((skipped + $1))
-	echo "  skip  $2 ($1): $3"
-	echo "$2 ($1): $3" >>"$tmp/skips"
+	echo "  skip  $2 ($1 checks): $3"
+	echo "$2 ($1 checks): $3" >>"$tmp/skips"
 }
 
 # summarized NAME OUTPUT STATUS — adds the "N passed, M failed[, K skipped]" line of a test
