@@ -19,7 +19,7 @@ PKGS := freetype2 harfbuzz harfbuzz-subset xlsxwriter libzip mxml zlib libdeflat
 WARN := -Wall -Wextra -Wswitch-enum -Wshadow -Wpointer-arith -Wstrict-prototypes \
         -Wmissing-prototypes -Wformat=2 -Wundef -Wvla -Werror
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -std=gnu11 $(WARN) -Igen -DBUDGETGEN_DATADIR='"$(PREFIX)/share/budgetgen"' $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+ALL_CFLAGS = -std=gnu11 $(WARN) -Igen $(DATADIR_DEF) $(CFLAGS) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhpdf -lm
 
 # The stages, one folder each, in pipeline order (see README.md and gen/README.md): every .c file
@@ -61,13 +61,15 @@ build/.deps: .ci/install-deps
 
 deps: build/.deps
 
-# The data directory is compiled into the stages that look for layouts/ and fonts/: rebuild them
+# The data directory PREFIX/share/budgetgen is compiled into gen/front/load.c alone (the one lookup
+# of layouts/ and fonts/, sources_data_path): its objects, and only they, get it and are rebuilt
 # when PREFIX changes (so `make install PREFIX=/usr` installs a binary that finds its data).
+DATADIR_OBJS := $(B)/front/load.o $(B)/asan/front/load.o build/fuzz/front/load.o
+$(DATADIR_OBJS): DATADIR_DEF = -DBUDGETGEN_DATADIR='"$(PREFIX)/share/budgetgen"'
+$(DATADIR_OBJS): build/.prefix
 build/.prefix: FORCE
 	@mkdir -p build
 	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' > $@
-$(B)/front/load.o $(B)/batch/build.o $(B)/batch/revdiff.o $(B)/asan/front/load.o $(B)/asan/batch/build.o \
-$(B)/asan/batch/revdiff.o: build/.prefix
 FORCE:
 
 $(B)/%.o: gen/%.c build/.deps
@@ -156,8 +158,10 @@ check-office: budgetgen
 bench: budgetgen
 	sh tests/bench.sh ./budgetgen
 
+# Rewrites the golden files of both golden runners (tests/golden.sh) from the current output.
 update-golden: budgetgen
 	sh tests/diag/run.sh --update ./budgetgen
+	sh tests/hostile/run.sh --update ./budgetgen
 
 install: budgetgen
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/budgetgen/layouts \

@@ -1,18 +1,39 @@
 """Helpers shared by the Python checks under tests/ (pdf, docx, xlsx, budget, batch): a pass/fail
-tally that prints the "N passed, M failed" line tests/run-all.sh reads, white-space squashing for
-comparing extracted text, the output file names of `budgetgen build`, and running a command."""
+tally that prints the "N passed, M failed" line tests/run-all.sh reads, where the data beside the
+repository is found (shared_data), white-space squashing for comparing extracted text, the output
+file names of `budgetgen build`, and running a command."""
 import os
 import re
 import subprocess
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = {"SEEDS_DIR": ("seeds", "seed documents"),
+          "OOXML_SCHEMAS": ("ooxml-schemas", "ISO/IEC 29500 schemas")}
+
+
+def shared_data(var):
+    """Where the data that is not part of the repository is found, as in tests/common.sh: var is
+    SEEDS_DIR (the seed documents) or OOXML_SCHEMAS (the ISO/IEC 29500 schemas), defaulting to
+    ../shared/seeds and ../shared/ooxml-schemas beside the repository. Returns (directory, skip):
+    skip is the reason to skip the checks that need it (Tally.skip) when the default directory is
+    absent, else None — a directory set in the environment must exist, the checks fail without it."""
+    name, what = SHARED[var]
+    given = os.environ.get(var)
+    d = given or os.path.join(os.path.dirname(ROOT), "shared", name)
+    if given or os.path.isdir(d):
+        return d, None
+    return d, f"no {what}: {d} does not exist (set {var}, or clone shared/ beside the repository)"
+
 
 class Tally:
     """Counts checks; failures are printed as they happen, with their detail (indented, cut
-    short); with verbose set, every check that holds too ("ok    what")."""
+    short); with verbose set, every check that holds too ("ok    what"). Skipped checks are
+    counted and their reason printed once per kind ("SKIP: what (N checks): why" at the end)."""
 
     def __init__(self):
         self.passed = 0
         self.failed = 0
+        self.skipped = {}
         self.verbose = False
 
     def ok(self, cond, what, detail=""):
@@ -27,9 +48,16 @@ class Tally:
                 print("      " + str(detail)[:2000].replace("\n", "\n      "))
         return cond
 
+    def skip(self, what, why, n=1):
+        """n checks of kind `what` not run, because `why`."""
+        self.skipped[(what, why)] = self.skipped.get((what, why), 0) + n
+
     def report(self):
-        """Prints the summary line; returns the exit status."""
-        print(f"{self.passed} passed, {self.failed} failed")
+        """Prints the skips and the summary line; returns the exit status."""
+        for (what, why), n in self.skipped.items():
+            print(f"SKIP: {what} ({n} check{'s' if n != 1 else ''}): {why}")
+        total = sum(self.skipped.values())
+        print(f"{self.passed} passed, {self.failed} failed" + (f", {total} skipped" if total else ""))
         return 1 if self.failed else 0
 
 

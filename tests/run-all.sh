@@ -6,21 +6,24 @@
 #      against the same .expected files, so any sanitizer report is a failure;
 #   3. when tests/seedtools/roundtrip.py and input/*.txt exist: `budgetgen check input/` exits 0
 #      (also under the sanitizers, with the same messages), and each sample's `dump --json`
-#      matches its seed document (roundtrip.py SEED JSON).
+#      matches its seed document (roundtrip.py SEED JSON; skipped without the seeds, see below).
 #   Word back end: tests/docx/run.sh (the .docx booklets: tables read back with python-docx, TOC
 #      page numbers, jing on every part, reproducible bytes, broken templates).
 #   Batch builds: tests/batch (incremental, parallel, interrupted builds, `budgetgen diff`).
 #   Hardening: the fuzzers' regressions and a short fuzzing run (tests/fuzz), hostile inputs
 #      (tests/hostile), allocation failure (tests/oom), valgrind on a build of input/
 #      (tests/valgrind).
-# Prints each section's results indented, then one line "N passed, M failed" with the totals;
-# exits 1 when anything failed.
+# Prints each section's results indented, then the checks skipped with their reasons, then one
+# line "N passed, M failed" with the totals (", K skipped" added when checks were skipped); exits 1
+# when anything failed. A test program reports skipped checks with a line "SKIP: …" and a summary
+# "N passed, M failed, K skipped".
 #
 # Environment: BUDGETGEN (./budgetgen), ASAN_BUDGETGEN (build/asan/budgetgen), UNIT_TESTS
-# ("test_decimal test_lex test_resolve"), SEEDS_DIR (../shared/seeds beside the repository),
-# PYTHON (python3), FUZZERS (the harnesses), FUZZ_CHECK_SECONDS (4), OOM_RUNS (300),
-# NOHARU_BUDGETGEN (make HARU_FAST=0's build/noharu/budgetgen; without it tests/pdf/haru_fast.sh
-# is skipped).
+# ("test_decimal test_lex test_resolve"), SEEDS_DIR and OOXML_SCHEMAS (../shared/seeds and
+# ../shared/ooxml-schemas beside the repository; without them the checks that read them are
+# skipped, see tests/common.sh), PYTHON (python3), FUZZERS (the harnesses), FUZZ_CHECK_SECONDS (4),
+# OOM_RUNS (300), NOHARU_BUDGETGEN (make HARU_FAST=0's build/noharu/budgetgen; without it
+# tests/pdf/haru_fast.sh is skipped).
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root" || exit 2
@@ -28,7 +31,7 @@ cd "$root" || exit 2
 BUDGETGEN=${BUDGETGEN:-./budgetgen}
 ASAN_BUDGETGEN=${ASAN_BUDGETGEN:-build/asan/budgetgen}
 UNIT_TESTS=${UNIT_TESTS:-test_decimal test_lex test_resolve}
-SEEDS_DIR=${SEEDS_DIR:-$root/../shared/seeds}
+. tests/common.sh
 # Debian's python3 (with python3-openpyxl and python3-docx), not another python3 earlier on PATH
 if [ -z "${PYTHON:-}" ] && [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; fi
 PYTHON=${PYTHON:-python3}
@@ -40,6 +43,8 @@ trap 'exit 130' INT TERM
 
 passed=0
 failed=0
+skipped=0
+: >"$tmp/skips"
 
 section() {
 	echo "== $1"
@@ -59,12 +64,21 @@ fail() {
 	echo "  FAIL  $1"
 }
 
-# summarized NAME OUTPUT STATUS — adds the "N passed, M failed" line of a test program's OUTPUT
-# to the totals. A missing summary (a crash) or a non-zero STATUS with nothing failed (a sanitizer
-# report at exit) counts as one more failure, and the output is shown.
+# skip N WHAT WHY — N checks of WHAT not run, because WHY (listed again at the end)
+skip() {
+	skipped=$((skipped + $1))
+	echo "  skip  $2 ($1 checks): $3"
+	echo "$2 ($1 checks): $3" >>"$tmp/skips"
+}
+
+# summarized NAME OUTPUT STATUS — adds the "N passed, M failed[, K skipped]" line of a test
+# program's OUTPUT to the totals, and its "SKIP: …" lines to the list of skips. A missing summary
+# (a crash) or a non-zero STATUS with nothing failed (a sanitizer report at exit) counts as one
+# more failure, and the output is shown.
+summary_re='^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$'
 summarized() {
 	name=$1 output=$2 status=$3
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$output" | tail -n 1)
+	line=$(grep -E "$summary_re" "$output" | tail -n 1)
 	if [ -z "$line" ]; then
 		indent "$output" | tail -n 40
 		fail "$name: no summary line (exit status $status)"
@@ -72,11 +86,20 @@ summarized() {
 	fi
 	p=${line%% passed*}
 	f=${line#*, }
-	f=${f%% failed}
+	f=${f%% failed*}
+	case $line in
+	*skipped)
+		s=${line##*, }
+		s=${s%% skipped}
+		;;
+	*) s=0 ;;
+	esac
 	passed=$((passed + p))
 	failed=$((failed + f))
+	skipped=$((skipped + s))
+	sed -n "s|^SKIP: |$name: |p" "$output" >>"$tmp/skips"
 	if [ "$f" -gt 0 ]; then
-		grep -v -E '^[0-9]+ passed, [0-9]+ failed$' "$output" | indent
+		grep -v -E "$summary_re" "$output" | indent
 	fi
 	if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
 		indent "$output" | tail -n 40
@@ -164,8 +187,14 @@ else
 	else
 		fail "$ASAN_BUDGETGEN: not built"
 	fi
+	shared_data SEEDS_DIR
+	seeds=$?
 	if ! command -v "$PYTHON" >/dev/null 2>&1; then
 		fail "round trips: no $PYTHON"
+	elif [ $seeds -eq 1 ]; then
+		skip "$(echo "$samples" | wc -l)" "round trips of input/ against their seeds" "$shared_why"
+	elif [ $seeds -eq 2 ]; then
+		fail "round trips: $shared_why"
 	else
 		for sample in $samples; do
 			seed=$(seed_of "$sample")
@@ -283,13 +312,20 @@ summarized "tests/readers/check.py" "$tmp/out" $?
 
 # tests/batch/run.py: on a 3 × 4 synthetic county, a no-op build writes nothing, a one-project change
 # rewrites exactly its files, -j does not change a byte, builds killed at random leave no partial
-# file and the next build completes them; tests/batch/revdiff.py: `budgetgen diff` on a revision.
+# file and the next build completes them; tests/batch/revdiff.py: `budgetgen diff` on a revision;
+# tests/batch/anywhere.sh: run from another directory, ./budgetgen finds its data beside itself.
 section "batch builds (tests/batch)"
 "$PYTHON" tests/batch/run.py "$BUDGETGEN" >"$tmp/out" 2>&1
 summarized "tests/batch/run.py" "$tmp/out" $?
 "$PYTHON" tests/batch/revdiff.py "$BUDGETGEN" >"$tmp/out" 2>&1
 summarized "tests/batch/revdiff.py" "$tmp/out" $?
+sh tests/batch/anywhere.sh "$BUDGETGEN" >"$tmp/out" 2>&1
+summarized "tests/batch/anywhere.sh" "$tmp/out" $?
 
+if [ -s "$tmp/skips" ]; then
+	echo "== skipped"
+	indent "$tmp/skips"
+fi
 echo "== total"
-echo "$passed passed, $failed failed"
+summary_line $passed $failed $skipped
 [ "$failed" -eq 0 ]

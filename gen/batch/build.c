@@ -708,18 +708,13 @@ static void finish_dept(builder *b, dept *d)
 
 /* ---- the build ------------------------------------------------------------------------------------ */
 
-#ifndef BUDGETGEN_DATADIR
-#define BUDGETGEN_DATADIR "/usr/local/share/budgetgen"
-#endif
-
 /* Loads the layouts and fonts every build needs; reports and returns false on failure. */
 static bool load_resources(builder *b)
 {
 	char err[2048];
 	const build_options *opt = b->opt;
-	b->layouts_dir = sources_data_path(opt->layouts_dir, "layouts", BUDGETGEN_DATADIR "/layouts");
-	b->fonts_conf =
-		sources_data_path(opt->fonts_conf, "fonts/roles.conf", BUDGETGEN_DATADIR "/fonts/roles.conf");
+	b->layouts_dir = sources_data_path(opt->layouts_dir, "layouts");
+	b->fonts_conf = sources_data_path(opt->fonts_conf, "fonts/roles.conf");
 	b->layouts = layout_load(b->la, b->layouts_dir, err, sizeof err);
 	b->templates = arena_printf(b->la, "%s/docx", b->layouts_dir);
 	if (!b->layouts) {

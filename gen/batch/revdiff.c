@@ -19,10 +19,6 @@
 #include "doc/layouts.h"
 #include "front/load.h"
 
-#ifndef BUDGETGEN_DATADIR
-#define BUDGETGEN_DATADIR "/usr/local/share/budgetgen"
-#endif
-
 /* ---- numbers ------------------------------------------------------------------------------------ */
 
 /* Decimal places written in a number's text ("10.50" → 2). */
@@ -608,7 +604,7 @@ int revdiff_compare(const revdiff_options *opt, const char *old_path, const char
 	r->a = arena_new();
 	int status = 0;
 	char err[2048];
-	const char *dir = sources_data_path(opt->layouts_dir, "layouts", BUDGETGEN_DATADIR "/layouts");
+	const char *dir = sources_data_path(opt->layouts_dir, "layouts");
 	arena *la = arena_new();
 	const layout_set *l = layout_load(la, dir, err, sizeof err);
 	if (!l) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "front/lex.h"
 #include "front/parse.h"
@@ -176,18 +177,56 @@ void sources_free(source_list *l)
 	l->n = 0;
 }
 
+/* The installed data directory: the Makefile compiles PREFIX/share/budgetgen into this file
+ * alone (and rebuilds it when PREFIX changes). */
 #ifndef BUDGETGEN_DATADIR
 #define BUDGETGEN_DATADIR "/usr/local/share/budgetgen"
 #endif
 
-const char *sources_data_path(const char *given, const char *local, const char *installed)
+/* The paths found beside the executable or under BUDGETGEN_DATADIR, one slot per name asked for
+ * (the program asks for three); static, so that the lookup allocates nothing. */
+enum { DATA_PATH_MAX = 4096, DATA_SLOTS = 8 };
+static struct {
+	const char *name;
+	char path[DATA_PATH_MAX];
+} data_slots[DATA_SLOTS];
+
+/* "DIR/name" with DIR the directory of the running executable; false when /proc/self/exe cannot
+ * be read or the path does not fit. */
+static bool beside_exe(char *out, size_t size, const char *name)
+{
+	char exe[DATA_PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return false;
+	*slash = '\0';
+	int w = snprintf(out, size, "%s/%s", exe, name);
+	return w > 0 && (size_t)w < size;
+}
+
+const char *sources_data_path(const char *given, const char *name)
 {
 	struct stat st;
 	if (given)
 		return given;
-	if (stat(local, &st) == 0)
-		return local;
-	return installed;
+	if (stat(name, &st) == 0)
+		return name;
+	size_t i = 0;
+	while (i < DATA_SLOTS && data_slots[i].name && strcmp(data_slots[i].name, name) != 0)
+		i++;
+	if (i == DATA_SLOTS)
+		return name; /* more names than slots: not found, and reported under its own name */
+	if (!data_slots[i].name) {
+		char *p = data_slots[i].path;
+		if (!beside_exe(p, DATA_PATH_MAX, name) || stat(p, &st) != 0)
+			snprintf(p, DATA_PATH_MAX, "%s/%s", BUDGETGEN_DATADIR, name);
+		data_slots[i].name = name;
+	}
+	return data_slots[i].path;
 }
 
 /* The catalogues are read once per process, the first time a source needs them. */
@@ -224,7 +263,7 @@ void sources_release(void)
 
 const char *sources_catalog_dir(void)
 {
-	return sources_data_path(catalog_dir, "layouts/catalog", BUDGETGEN_DATADIR "/layouts/catalog");
+	return sources_data_path(catalog_dir, "layouts/catalog");
 }
 
 static const catalog *sources_catalog(diag_ctx *d)

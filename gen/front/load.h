@@ -34,9 +34,12 @@ typedef struct department_load {
 
 department_load department_load_file(diag_ctx *d, const char *path);
 
-/* Where data files are found: `given` if not NULL, else `local` (relative to the working
- * directory, as in a checkout) if it exists, else the installed copy under the data directory. */
-const char *sources_data_path(const char *given, const char *local, const char *installed);
+/* The one lookup of the program's data (layouts/, layouts/catalog, fonts/roles.conf): where
+ * the data file or directory `name` (a relative path such as "layouts") is found. In order:
+ * `given` (a command-line option) if not NULL; `name` in the working directory, as in a checkout;
+ * `name` beside the executable (an uninstalled ./budgetgen run from elsewhere); else the installed
+ * copy PREFIX/share/budgetgen/`name`, whether it exists or not. The result stays valid until exit. */
+const char *sources_data_path(const char *given, const char *name);
 
 /* The catalogue directory for budget data (default layouts/catalog); set before loading. */
 void sources_set_catalog_dir(const char *dir);

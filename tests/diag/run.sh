@@ -14,35 +14,13 @@
 # usage: sh tests/diag/run.sh [--update] BUDGETGEN
 #   --update   rewrite the .expected files from the current output (review them with git diff)
 # Prints a FAIL block with a diff per failing case, then "N passed, M failed"; exits 1 on failure.
+# The comparison, --update and the counting are tests/golden.sh's, shared with tests/hostile.
 
 LC_ALL=C
 export LC_ALL
 
-update=0
-if [ "${1:-}" = --update ]; then
-	update=1
-	shift
-fi
-if [ $# -ne 1 ]; then
-	echo "usage: sh tests/diag/run.sh [--update] BUDGETGEN" >&2
-	exit 2
-fi
-case $1 in
-/*) bin=$1 ;;
-*) bin=$(pwd)/$1 ;;
-esac
-if [ ! -x "$bin" ]; then
-	echo "run.sh: $1: no such program" >&2
-	exit 2
-fi
-root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root" || exit 2
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/budgetgen-diag.XXXXXX") || exit 2
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-
-passed=0
-failed=0
+golden_usage="sh tests/diag/run.sh"
+. "$(dirname "$0")/../golden.sh"
 case_env=
 
 # run_case NAME EXPECTED DIR ARG… — runs budgetgen with ARG… in DIR and compares with EXPECTED.
@@ -58,21 +36,7 @@ run_case() {
 		fi
 		cat "$tmp/status"
 	} >"$tmp/actual"
-	if [ $update = 1 ] && ! cmp -s "$tmp/actual" "$expected"; then
-		cp "$tmp/actual" "$expected"
-		echo "updated $expected"
-	fi
-	if [ -f "$expected" ] && cmp -s "$tmp/actual" "$expected"; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "FAIL $name"
-		if [ -f "$expected" ]; then
-			diff -u "$expected" "$tmp/actual" | sed -n '3,80p'
-		else
-			echo "  no $expected (run with --update to create it)"
-		fi
-	fi
+	golden_check "$name" "$tmp/actual" "$expected"
 }
 
 # ---- checked-in sources --------------------------------------------------------------------------
@@ -372,8 +336,7 @@ for expected in tests/diag/*.expected tests/diag/cli/*.expected tests/diag/gener
 	*) input=${expected%.expected}.txt ;;
 	esac
 	if [ ! -f "$input" ]; then
-		failed=$((failed + 1))
-		echo "FAIL $expected: its case is gone (no $input)"
+		golden_fail "$expected: its case is gone (no $input)"
 	fi
 done
 
@@ -399,11 +362,9 @@ while IFS="$tab" read -r code level format; do
 	fi
 done <"$tmp/table"
 if [ -z "$missing" ]; then
-	passed=$((passed + 1))
+	golden_pass
 else
-	failed=$((failed + 1))
-	echo "FAIL coverage: no case shows$missing"
+	golden_fail "coverage: no case shows$missing"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+golden_finish

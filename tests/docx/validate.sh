@@ -7,10 +7,12 @@
 # usage: validate.sh DIR
 # Prints jing's messages, with "FILE.docx!part" in place of the unpacked path, and nothing at all
 # when every part is valid; exits 1 on any message, 2 when jing, unzip or the schemas are missing.
-# Schemas: $OOXML_SCHEMAS, default ../shared/ooxml-schemas beside the repository (as CI clones it).
+# Schemas: $OOXML_SCHEMAS, default ../shared/ooxml-schemas beside the repository (as CI clones it;
+# tests/common.sh). tests/docx/run.sh skips this check when a plain clone has no schemas.
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-schemas=${OOXML_SCHEMAS:-$root/../shared/ooxml-schemas}
+. "$root/tests/common.sh"
+schemas=$OOXML_SCHEMAS
 dir=${1:?usage: validate.sh DIR}
 
 for tool in jing unzip; do

@@ -20,27 +20,14 @@
 # what it points at is checked like any part (template-symlink-outside, template-fifo).
 #
 # usage: sh tests/hostile/run.sh [--update] BUDGETGEN
-# Prints "FAIL case" with a diff for each difference, then "N passed, M failed".
+# Prints "FAIL case" with a diff for each difference, then "N passed, M failed". The comparison,
+# --update and the counting are tests/golden.sh's, shared with tests/diag; an .expected file
+# whose case is gone fails too.
 
 LC_ALL=C.UTF-8
 export LC_ALL
-update=0
-if [ "${1:-}" = --update ]; then
-	update=1
-	shift
-fi
-if [ $# -ne 1 ]; then
-	echo "usage: sh tests/hostile/run.sh [--update] BUDGETGEN" >&2
-	exit 2
-fi
-root=$(cd "$(dirname "$0")/../.." && pwd)
-case $1 in /*) bin=$1 ;; *) bin=$root/$1 ;; esac
-cd "$root" || exit 2
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/budgetgen-hostile.XXXXXX") || exit 2
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-passed=0
-failed=0
+golden_usage="sh tests/hostile/run.sh"
+. "$(dirname "$0")/../golden.sh"
 
 # ---- helpers (run inside the case directory) -------------------------------------------------------
 
@@ -397,24 +384,18 @@ for c in $cases; do
 			echo "$files"
 		fi
 	} >"$tmp/actual"
-	expected=tests/hostile/$name.expected
-	if [ $update = 1 ] && ! cmp -s "$tmp/actual" "$expected"; then
-		cp "$tmp/actual" "$expected"
-		echo "updated $expected"
-	fi
-	if [ -f "$expected" ] && cmp -s "$tmp/actual" "$expected"; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-		echo "FAIL $name"
-		if [ -f "$expected" ]; then
-			diff -u "$expected" "$tmp/actual" | sed -n '3,40p'
-		else
-			head -c 2000 "$tmp/actual"
-			echo "  no $expected (run with --update to create it)"
-		fi
-	fi
+	golden_check "$name" "$tmp/actual" "tests/hostile/$name.expected"
 	rm -rf "$dir"
 done
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+
+# no .expected without its case
+for expected in tests/hostile/*.expected; do
+	name=${expected#tests/hostile/}
+	name=$(echo "${name%.expected}" | tr - _)
+	case " $(echo $cases) " in
+	*" $name "*) ;;
+	*) golden_fail "$expected: its case is gone (no gen_$name in run.sh)" ;;
+	esac
+done
+
+golden_finish

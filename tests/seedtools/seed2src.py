@@ -30,7 +30,8 @@ from seedlib import clean, canon_name, amount, squash  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, '..', '..'))
-SEED_DIR = os.environ.get('SEED_DIR', '/work/shared/seeds')
+# the seed documents: $SEEDS_DIR, else ../shared/seeds beside the repository (tests/common.py)
+SEED_DIR = os.environ.get('SEEDS_DIR') or os.path.join(os.path.dirname(REPO), 'shared', 'seeds')
 
 # ---------------------------------------------------------------------------
 # corrections of real data errors (the seeds print these; budgetgen check
