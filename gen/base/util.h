@@ -96,9 +96,9 @@ int fd_read_rest(int fd, size_t max, buf *out);
 
 /* The one way files are replaced: a complete, fsynced temporary file beside the file, renamed over
  * it (file_write_atomic; batch/txn.h renames a department's files together the same way). Every
- * temporary of the program is named "FILE.tmpN", N random decimal digits (file_is_temp_name
- * recognises one a killed process left), and is created with O_CREAT|O_EXCL: never an existing
- * file, never where a planted symlink points. */
+ * temporary of the program is named "FILE.budgetgen-tmpN", N 12 random decimal digits, a name no
+ * other program uses (file_is_temp_name recognises one a killed process left, and nothing else),
+ * and is created with O_CREAT|O_EXCL: never an existing file, never where a planted symlink points. */
 char *file_temp_name(const char *path);          /* heap */
 bool file_is_temp_name(const char *name);        /* a name (no directory) of that form */
 /* Creates a new temporary for path (registered with util_temp_register when reg, before it

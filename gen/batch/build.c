@@ -815,6 +815,16 @@ static void read_manifests(builder *b)
 	b->manifest_used = xcalloc(b->nmanifests ? b->nmanifests : 1, sizeof *b->manifest_used);
 }
 
+/* The temporaries a killed build left in the state directory and the departments' directories. */
+static void remove_strays(builder *b)
+{
+	char **dirs = xcalloc(b->nmanifests ? b->nmanifests : 1, sizeof *dirs);
+	for (size_t i = 0; i < b->nmanifests; i++)
+		dirs[i] = b->manifests[i].dir;
+	txn_remove_strays(b->opt->out_dir, dirs, b->nmanifests);
+	free(dirs);
+}
+
 /* Step 2: the jobs. One per department in-process; with workers, the booklet's files as one job
  * (they share the layout) and the project sheets in chunks small enough to keep every worker busy. */
 typedef struct job {
@@ -970,10 +980,8 @@ int build_run(const build_options *opt, char *const *paths, size_t npaths)
 		}
 	}
 	if (b.state && b.status == EXIT_OK) {
-		if (b.lock >= 0) {
+		if (b.lock >= 0)
 			txn_recover(b.state);
-			txn_remove_strays(opt->out_dir);
-		}
 		char *cache = path_join(b.state, "hashes");
 		b.hashes = hash_cache_load(cache);
 		free(cache);
@@ -982,6 +990,7 @@ int build_run(const build_options *opt, char *const *paths, size_t npaths)
 	}
 	if (b.state && b.status == EXIT_OK) {
 		read_manifests(&b);
+		remove_strays(&b);
 		raise_fd_limit();
 		b.depts = xcalloc(srcs.n ? srcs.n : 1, sizeof *b.depts);
 		for (size_t i = 0; i < srcs.n; i++) {

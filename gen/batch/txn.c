@@ -418,53 +418,46 @@ size_t txn_recover(const char *state_dir)
 	return handled;
 }
 
-static size_t remove_strays_in(const char *dir, int depth)
+/* Removes the temporaries a killed build left in dir (a real directory, not a symlink), and in
+ * its subdirectory sub when not NULL. */
+static size_t remove_strays_in(const char *dir, const char *sub)
 {
+	struct stat st;
+	if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return 0;
 	DIR *dp = opendir(dir);
 	if (!dp)
 		return 0;
 	size_t removed = 0;
 	struct dirent *e;
 	while ((e = readdir(dp)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+		if (!file_is_temp_name(e->d_name))
 			continue;
-		size_t plen = strlen(dir) + strlen(e->d_name) + 2;
-		char *path = xmalloc(plen);
-		snprintf(path, plen, "%s/%s", dir, e->d_name);
-		struct stat st;
-		if (lstat(path, &st) == 0) {
-			if (S_ISDIR(st.st_mode) && depth > 0 &&
-			    (e->d_name[0] != '.' || strcmp(e->d_name, MANIFEST_DIR) == 0))
-				removed += remove_strays_in(path, depth - 1);
-			else if (S_ISREG(st.st_mode) && file_is_temp_name(e->d_name) && unlink(path) == 0)
-				removed++;
-		}
+		char *path = path_join(dir, e->d_name);
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && unlink(path) == 0)
+			removed++;
 		free(path);
 	}
 	closedir(dp);
+	if (sub) {
+		char *path = path_join(dir, sub);
+		removed += remove_strays_in(path, NULL);
+		free(path);
+	}
 	return removed;
 }
 
-size_t txn_remove_strays(const char *out_dir)
+size_t txn_remove_strays(const char *out_dir, char *const *dirs, size_t ndirs)
 {
-	/* OUT/<部门>/, OUT/<部门>/项目/ and OUT/.budgetgen/; never OUT itself */
-	DIR *dp = opendir(out_dir);
-	if (!dp)
-		return 0;
-	size_t removed = 0;
-	struct dirent *e;
-	while ((e = readdir(dp)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
-		    (e->d_name[0] == '.' && strcmp(e->d_name, MANIFEST_DIR) != 0))
-			continue;
-		size_t plen = strlen(out_dir) + strlen(e->d_name) + 2;
-		char *path = xmalloc(plen);
-		snprintf(path, plen, "%s/%s", out_dir, e->d_name);
-		struct stat st;
-		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-			removed += remove_strays_in(path, 1);
+	/* OUT/.budgetgen/, and OUT/<部门>/ with OUT/<部门>/项目/ for each department directory a
+	 * manifest names; never OUT itself nor any other directory */
+	char *state = path_join(out_dir, MANIFEST_DIR);
+	size_t removed = remove_strays_in(state, NULL);
+	free(state);
+	for (size_t i = 0; i < ndirs; i++) {
+		char *path = path_join(out_dir, dirs[i]);
+		removed += remove_strays_in(path, "项目");
 		free(path);
 	}
-	closedir(dp);
 	return removed;
 }

@@ -9,9 +9,10 @@
 
 /* A department's changes: new files (each an open, complete, fsynced file to be linked in or a
  * named temporary to be renamed), files to delete and directories to remove when empty. txn_run
- * writes the journal, links the new files to temporary names "FINAL.tmpN" (file_temp_name), marks the journal
- * committed, renames them over their final names, deletes, and removes the journal. Killed before
- * the mark, the next build rolls back (removes the temporaries); after it, rolls forward. */
+ * writes the journal, links the new files to temporary names "FINAL.budgetgen-tmpN"
+ * (file_temp_name), marks the journal committed, renames them over their final names, deletes,
+ * and removes the journal. Killed before the mark, the next build rolls back (removes the
+ * temporaries); after it, rolls forward. */
 typedef struct txn txn;
 
 txn *txn_new(const char *journal);
@@ -30,9 +31,10 @@ void txn_free(txn *t);
  * number of journals handled. */
 size_t txn_recover(const char *state_dir);
 
-/* Removes stray temporaries "*.tmpN" (file_is_temp_name: from a build killed while writing, when
- * the file system has no O_TMPFILE) in out_dir's department directories and their 项目, and in
- * its state dir (MANIFEST_DIR). Returns how many were removed. */
-size_t txn_remove_strays(const char *out_dir);
+/* Removes stray temporaries "*.budgetgen-tmpN" (file_is_temp_name: from a build killed while
+ * writing, when the file system has no O_TMPFILE) in out_dir's state dir (MANIFEST_DIR) and in
+ * the department directories dirs (relative to out_dir, as manifests name them) and their 项目;
+ * no other file, no other directory. Returns how many were removed. */
+size_t txn_remove_strays(const char *out_dir, char *const *dirs, size_t ndirs);
 
 #endif

@@ -373,7 +373,7 @@ def case_fsize(tmp):
         ok(st == 3 and "文件超过大小限制" in msg, f"13: ulimit -f, -j {j}: exit 3, '文件超过大小限制'",
            f"{st} {msg[-300:]}")
         leftovers = [os.path.join(dp, f) for dp, _, fs in os.walk(out) for f in fs
-                     if ".tmp" in f or f.endswith(".journal")]
+                     if "budgetgen-tmp" in f or f.endswith(".journal")]
         ok(not leftovers, f"13: ulimit -f, -j {j}: no temporary or journal left", leftovers[:5])
 
 

@@ -215,7 +215,8 @@ static void test_txn(const char *dir)
 	CHECK(access(old, F_OK) == 0);
 
 	/* killed after the commit mark: the next build renames what is left */
-	char *ta = path_in(dir, "a.pdf.tmp4242"), *tb = path_in(dir, "b.pdf.tmp4242");
+	char *ta = path_in(dir, "a.pdf.budgetgen-tmp000000004242"),
+	     *tb = path_in(dir, "b.pdf.budgetgen-tmp000000004242");
 	file_write_atomic(ta, "newer a", 7);
 	file_write_atomic(tb, "newer b", 7);
 	buf j = {0};
@@ -264,17 +265,26 @@ static void test_strays(const char *dir)
 {
 	char *dept = path_in(dir, "2025-局");
 	char *proj = path_in(dept, "项目");
+	char *other = path_in(dir, "other");
 	dir_make(proj);
-	char *s1 = path_in(proj, "01-x.pdf.tmp123"), *s2 = path_in(dept, "a.xlsx.tmp9"),
-	     *keep1 = path_in(proj, "01-x.pdf"), *keep2 = path_in(dept, "notes.tmp.txt");
-	const char *files[] = {s1, s2, keep1, keep2};
-	for (int i = 0; i < 4; i++)
+	dir_make(other);
+	char *s1 = path_in(proj, "01-x.pdf.budgetgen-tmp000000000123"),
+	     *s2 = path_in(dept, "a.xlsx.budgetgen-tmp123456789012"), *keep1 = path_in(proj, "01-x.pdf"),
+	     *keep2 = path_in(dept, "notes.tmp.txt"), *keep3 = path_in(dept, "a.xlsx.tmp9"),
+	     *keep4 = path_in(other, "x.pdf.budgetgen-tmp000000000123");
+	const char *files[] = {s1, s2, keep1, keep2, keep3, keep4};
+	for (int i = 0; i < 6; i++)
 		file_write_atomic(files[i], "x", 1);
-	CHECK_INT_EQ(txn_remove_strays(dir), 2);
+	char *dirs[] = {"2025-局"};
+	CHECK_INT_EQ(txn_remove_strays(dir, dirs, 1), 2);
 	CHECK(access(s1, F_OK) != 0 && access(s2, F_OK) != 0);
-	CHECK(access(keep1, F_OK) == 0 && access(keep2, F_OK) == 0);
-	for (int i = 0; i < 4; i++)
+	for (int i = 2; i < 6; i++)
+		CHECK(access(files[i], F_OK) == 0);
+	CHECK(file_is_temp_name("a.pdf.budgetgen-tmp000000000001"));
+	CHECK(!file_is_temp_name("a.pdf.tmp000000000001") && !file_is_temp_name("a.budgetgen-tmp12"));
+	for (int i = 0; i < 6; i++)
 		free((char *)files[i]);
+	free(other);
 	free(proj);
 	free(dept);
 }
