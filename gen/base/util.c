@@ -601,7 +601,7 @@ char *file_temp_name(const char *path)
 bool file_is_temp_name(const char *name)
 {
 	size_t n = strlen(name), m = strlen(TEMP_MARK);
-	if (n <= m + TEMP_DIGITS || memcmp(name + n - TEMP_DIGITS - m, TEMP_MARK, m) != 0)
+	if (n < m + TEMP_DIGITS || memcmp(name + n - TEMP_DIGITS - m, TEMP_MARK, m) != 0)
 		return false;
 	for (size_t i = n - TEMP_DIGITS; i < n; i++)
 		if (name[i] < '0' || name[i] > '9')

@@ -404,6 +404,15 @@ static char *manifest_path(const builder *b, const char *dir)
 	return p;
 }
 
+/* A path under OUT as a transaction names it: relative to OUT (heap). */
+static char *out_rel(const builder *b, const char *path)
+{
+	size_t n = strlen(b->opt->out_dir);
+	if (strncmp(path, b->opt->out_dir, n) == 0 && path[n] == '/')
+		return xstrdup(path + n + 1);
+	return xstrdup(path); /* not under OUT: txn_run refuses it */
+}
+
 /* The new manifest of a built department (borrowing its strings). */
 static void new_manifest(const dept *d, manifest *m, manifest_output *outs)
 {
@@ -438,21 +447,18 @@ static bool has_output(const dept *d, const char *rel)
 /* Deletes a manifest's files that this department does not make, then its directories if empty. */
 static void add_stale(builder *b, txn *t, const dept *d, const manifest *old, size_t *deleted)
 {
+	(void)b;
 	for (size_t i = 0; i < old->noutputs; i++) {
 		const manifest_output *o = &old->outputs[i];
 		if (d && has_output(d, o->path))
 			continue;
-		char *path = path_join(b->opt->out_dir, o->path);
-		txn_add_delete(t, path, o->size, o->mtime_ns);
-		free(path);
+		txn_add_delete(t, o->path, o->size, o->mtime_ns);
 		(*deleted)++;
 	}
-	char *dir = path_join(b->opt->out_dir, old->dir);
-	char *pdir = path_join(dir, "项目");
+	char *pdir = path_join(old->dir, "项目");
 	txn_add_rmdir(t, pdir);
-	txn_add_rmdir(t, dir);
+	txn_add_rmdir(t, old->dir);
 	free(pdir);
-	free(dir);
 }
 
 static void close_outputs(dept *d)
@@ -525,15 +531,15 @@ static void commit(builder *b, dept *d)
 	if (!same) {
 		char *jpath = xstrdup(mpath);
 		strcpy(jpath + strlen(jpath) - strlen(".manifest"), ".journal");
-		t = txn_new(jpath);
+		t = txn_new(b->opt->out_dir, jpath);
 		free(jpath);
 		for (size_t i = 0; i < d->nouts; i++) {
 			output *o = &d->outs[i];
 			if (!o->dirty)
 				continue;
-			char *final = path_join(b->opt->out_dir, o->rel);
-			txn_add_file(t, o->fd, o->tmp, final);
-			free(final);
+			char *tmp = o->tmp ? out_rel(b, o->tmp) : NULL;
+			txn_add_file(t, o->fd, tmp, o->rel);
+			free(tmp);
 			written++;
 		}
 		if (d->own)
@@ -546,10 +552,17 @@ static void commit(builder *b, dept *d)
 			e = errno;
 		if (!e)
 			e = fd_write_synced(fd, text.data, text.len);
-		if (!e)
-			txn_add_file(t, fd, tmp, mpath);
-		if (d->own && strcmp(d->own->file, mpath) != 0)
-			txn_add_delete(t, d->own->file, -1, 0);
+		if (!e) {
+			char *rtmp = tmp ? out_rel(b, tmp) : NULL, *rpath = out_rel(b, mpath);
+			txn_add_file(t, fd, rtmp, rpath);
+			free(rtmp);
+			free(rpath);
+		}
+		if (d->own && strcmp(d->own->file, mpath) != 0) { /* only if it is still the one read */
+			char *rold = out_rel(b, d->own->file);
+			txn_add_delete(t, rold, d->own->file_size, d->own->file_mtime_ns);
+			free(rold);
+		}
 		char err[1024] = "";
 		if (e)
 			snprintf(err, sizeof err, "%s", b->lock < 0 ? b->state : mpath);
@@ -613,10 +626,12 @@ static void remove_gone(builder *b, char *const *args, size_t nargs)
 			continue;
 		char *jpath = xstrdup(m->file);
 		strcpy(jpath + strlen(jpath) - strlen(".manifest"), ".journal");
-		txn *t = txn_new(jpath);
+		txn *t = txn_new(b->opt->out_dir, jpath);
 		size_t deleted = 0;
 		add_stale(b, t, NULL, m, &deleted);
-		txn_add_delete(t, m->file, -1, 0);
+		char *rfile = out_rel(b, m->file);
+		txn_add_delete(t, rfile, m->file_size, m->file_mtime_ns);
+		free(rfile);
 		char err[1024];
 		int e = txn_run(t, err, sizeof err);
 		txn_free(t);
@@ -806,8 +821,11 @@ static void read_manifests(builder *b)
 	b->manifests = xcalloc(n ? n : 1, sizeof *b->manifests);
 	for (size_t i = 0; i < n; i++) {
 		char *path = path_join(b->state, names[i]);
-		if (manifest_read(path, &b->manifests[b->nmanifests]))
+		const char *why = NULL;
+		if (manifest_read(path, &b->manifests[b->nmanifests], &why))
 			b->nmanifests++;
+		else if (why)
+			diag_report(b->d, (srcloc){0}, D_STATE_DAMAGED, "清单文件", path, why);
 		free(path);
 		free(names[i]);
 	}
@@ -981,7 +999,7 @@ int build_run(const build_options *opt, char *const *paths, size_t npaths)
 	}
 	if (b.state && b.status == EXIT_OK) {
 		if (b.lock >= 0)
-			txn_recover(b.state);
+			txn_recover(opt->out_dir, b.state, b.d);
 		char *cache = path_join(b.state, "hashes");
 		b.hashes = hash_cache_load(cache);
 		free(cache);

@@ -123,7 +123,7 @@ def check_after_kill(out, label):
     for j in journals(out):
         for line in open(j, encoding="utf-8", errors="replace"):
             if line.startswith("file "):
-                named.add(os.path.abspath(line[5:].split("\t")[0]))
+                named.add(os.path.abspath(os.path.join(out, line[5:].split("\t")[0])))  # relative to OUT
     strays, broken = [], []
     for d, _, fs in os.walk(out):
         for f in fs:

@@ -65,6 +65,11 @@ def run(args, cwd=ROOT, limits=None, timeout=TIMEOUT, env=None):
         return "timeout", (t.stdout or b"").decode(errors="replace") + (t.stderr or b"").decode(errors="replace")
 
 
+# where the layouts, fonts and catalogue are, for a build run outside the repository
+RESOURCES = ["--layouts", os.path.join(ROOT, "layouts"), "--fonts", os.path.join(ROOT, "fonts", "roles.conf"),
+             "--catalog", os.path.join(ROOT, "layouts", "catalog")]
+
+
 def build(src, out, *args, **kw):
     return run([BG, "build", "-q", *args, src, "-o", out], **kw)
 
@@ -118,7 +123,7 @@ def pending_build(src, out, cwd):
     the build is killed as soon as a journal holds its commit line."""
     e = env_clean()
     e["BUDGETGEN_TEST_TXN_PAUSE_MS"] = "400"
-    p = subprocess.Popen([BG, "build", "-q", "-j", "1", src, "-o", out], cwd=cwd, env=e,
+    p = subprocess.Popen([BG, "build", "-q", "-j", "1", *RESOURCES, src, "-o", out], cwd=cwd, env=e,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     state = os.path.join(cwd, out, ".budgetgen")
     import time
@@ -154,7 +159,7 @@ def case_relative_journal(tmp):
     decoy = os.path.join(b, "out")
     shutil.copytree(os.path.join(a, "out"), decoy, ignore=shutil.ignore_patterns(".budgetgen"))
     before = {os.path.relpath(os.path.join(d, f), decoy) for d, _, fs in os.walk(decoy) for f in fs}
-    st, msg = build(os.path.join(a, "src"), os.path.join(a, "out"), cwd=b)
+    st, msg = build(os.path.join(a, "src"), os.path.join(a, "out"), *RESOURCES, cwd=b)
     ok(st == 0, "2: the build from another directory", msg[-500:])
     after = {os.path.relpath(os.path.join(d, f), decoy) for d, _, fs in os.walk(decoy) for f in fs}
     ok(before == after, "2: nothing outside OUT is touched by the replayed journal",
@@ -194,12 +199,12 @@ def case_state_files(tmp):
     other = os.path.join(tmp, "other.txt")
     write(other, "also precious\n")
     write(os.path.join(state, "x.journal"),
-          f"budgetgen journal 1\ndelete -1 0 {victim}\nfile {other}\t{victim}\nrmdir {tmp}\ncommit\n")
+          f"budgetgen journal 2\ndelete -1 0 {victim}\nfile {other}\t{victim}\nrmdir {tmp}\ncommit\n")
     st, msg = build(src, out)
     ok(os.path.exists(victim) and open(victim).read() == "precious\n" and os.path.exists(other),
        "3: a journal with absolute paths deletes and renames nothing", msg[-300:])
     # "../" paths: relative to OUT (as journals are now) and to the directory the build runs in
-    write(os.path.join(state, "y.journal"), "budgetgen journal 1\ndelete -1 0 ../victim.txt\n"
+    write(os.path.join(state, "y.journal"), "budgetgen journal 2\ndelete -1 0 ../victim.txt\n"
           f"delete -1 0 {os.path.relpath(victim, ROOT)}\ncommit\n")
     st, msg = build(src, out)
     ok(os.path.exists(victim), "3: a journal with ../ paths deletes nothing", msg[-300:])
