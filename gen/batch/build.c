@@ -447,7 +447,6 @@ static bool has_output(const dept *d, const char *rel)
 /* Deletes a manifest's files that this department does not make, then its directories if empty. */
 static void add_stale(builder *b, txn *t, const dept *d, const manifest *old, size_t *deleted)
 {
-	(void)b;
 	for (size_t i = 0; i < old->noutputs; i++) {
 		const manifest_output *o = &old->outputs[i];
 		if (d && has_output(d, o->path))
@@ -455,6 +454,11 @@ static void add_stale(builder *b, txn *t, const dept *d, const manifest *old, si
 		txn_add_delete(t, o->path, o->size, o->mtime_ns);
 		(*deleted)++;
 	}
+	/* not a directory another department of this build writes to (two that swapped their 部门
+	 * names): its new files may be waiting, unnamed, to be linked into it */
+	for (size_t i = 0; i < b->nclaimed; i++)
+		if (strcmp(b->claimed[2 * i], old->dir) == 0 && (!d || strcmp(d->dir, old->dir) != 0))
+			return;
 	char *pdir = path_join(old->dir, "项目");
 	txn_add_rmdir(t, pdir);
 	txn_add_rmdir(t, old->dir);
