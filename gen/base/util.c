@@ -438,6 +438,7 @@ const char *errno_text(int e)
 	case EROFS: return "文件系统只读";
 	case EISDIR: return "这是一个目录";
 	case ENOTDIR: return "路径中有一部分不是目录";
+	case ELOOP: return "路径中有符号链接";
 	case EFBIG: return "文件过大";
 	case EIO: return "读写错误";
 	case ENAMETOOLONG: return "文件名过长";

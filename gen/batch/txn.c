@@ -324,6 +324,17 @@ int txn_run(txn *t, char *err, size_t errlen)
 		snprintf(err, errlen, "%s/%s", t->rootpath, bad);
 		return ELOOP;
 	}
+	/* every name a file goes to is a regular file or free: a directory or anything else there
+	 * fails the transaction now, before the mark, with nothing replaced */
+	for (size_t i = 0; i < t->n; i++) {
+		struct stat st;
+		if (t->ops[i].kind != OP_FILE || fstatat(t->root, t->ops[i].path, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    S_ISREG(st.st_mode))
+			continue;
+		snprintf(err, errlen, "%s/%s", t->rootpath, t->ops[i].path);
+		roll_back(t); /* the named temporaries it was given */
+		return S_ISDIR(st.st_mode) ? EISDIR : S_ISLNK(st.st_mode) ? ELOOP : UTIL_ENOTREG;
+	}
 	char *state_dir = dir_of(t->journal);
 	char **touched = xcalloc(t->n + 1, sizeof *touched); /* for roll_forward */
 	buf j = {0};

@@ -29,7 +29,9 @@ void txn_add_delete(txn *t, const char *path, int64_t size, int64_t mtime_ns);
 void txn_add_rmdir(txn *t, const char *dir);
 /* Runs it. Returns 0, or an errno value with the failing path in err (then nothing changed when
  * the failure came before the commit mark, which is where disk-full errors come). A path that
- * leads outside root or through a symlinked directory fails it at once with ELOOP. */
+ * leads outside root or through a symlinked directory fails it at once with ELOOP; so does a new
+ * file's name taken by anything but a regular file (EISDIR for a directory), before anything
+ * changes and with no journal left. */
 int txn_run(txn *t, char *err, size_t errlen);
 void txn_free(txn *t);
 

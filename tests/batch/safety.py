@@ -245,13 +245,13 @@ def case_dir_in_the_way(tmp):
     before = {f: open(os.path.join(dp, f), "rb").read() for dp, _, fs in os.walk(d) for f in fs}
     s = open(srcs[0], encoding="utf-8").read()
     write(srcs[0], s.replace("资金用途：", "资金用途：修订后", 1))
-    st, msg = build(src, out, "-B")
+    st, msg = run([BG, "build", "-B", src, "-o", out])  # not -q: the summary is checked below
     ok(st == 3 and chinese(msg), "5: the build fails with a message (exit 3)", f"{st} {msg[-400:]}")
     after = {f: open(os.path.join(dp, f), "rb").read() for dp, _, fs in os.walk(d) for f in fs}
     ok(before == after, "5: no file was replaced", sorted(k for k in before if before[k] != after.get(k))[:5])
     ok(not [j for j in os.listdir(os.path.join(out, ".budgetgen")) if j.endswith(".journal")],
        "5: no journal is left behind")
-    ok("写入 0 个文件" in msg or "写入" not in msg, "5: the summary says what was written", msg[-300:])
+    ok("写入 0 个文件" in msg, "5: the summary says what was written", msg[-300:])
     shutil.rmtree(blocked)
     st, msg = build(src, out)
     ok(st == 0, "5: once the directory is gone the next build succeeds", msg[-300:])
