@@ -292,6 +292,23 @@ static void mark_dirty(builder *b, dept *d)
 	}
 }
 
+/* OUT/dir or OUT/dir/项目 when it is a symlink (heap), else NULL: a department's files are
+ * written only into real directories of OUT. */
+static char *symlinked_dir(const builder *b, const char *dir)
+{
+	char *path = path_join(b->opt->out_dir, dir);
+	struct stat st;
+	for (int k = 0; k < 2; k++) {
+		if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+			return path;
+		char *sub = path_join(path, "项目");
+		free(path);
+		path = sub;
+	}
+	free(path);
+	return NULL;
+}
+
 /* Step 1 for one department. */
 static void examine(builder *b, dept *d)
 {
@@ -310,6 +327,7 @@ static void examine(builder *b, dept *d)
 	if (!b->opt->all_warnings) /* a build is about documents: fold long runs of one warning */
 		diag_set_limit(dc, 10);
 	department_load l = department_load_file(dc, d->path);
+	char *link = NULL;
 	if (!l.model) {
 		fail_dept(d, EXIT_IO, dc, NULL);
 	} else if (l.errors) {
@@ -325,10 +343,16 @@ static void examine(builder *b, dept *d)
 			d->inputs[i] = r ? r : xstrdup(diag_file(dc, i)->path);
 		}
 		const char *holder = claim(b, d->dir, d->path);
+		link = holder ? NULL : symlinked_dir(b, d->dir);
 		if (holder) {
 			char why[1024];
 			snprintf(why, sizeof why, "它的输出目录“%s”与“%s”相同，未生成任何文件", d->dir, holder);
 			fail_dept(d, EXIT_INPUT, dc, why);
+		} else if (link) {
+			char why[2048];
+			snprintf(why, sizeof why, "输出目录“%s”是一个符号链接，budgetgen 不写入它指向的目录，未生成任何文件",
+			         link);
+			fail_dept(d, EXIT_IO, dc, why);
 		} else if (!plan_outputs(b, d, l.model, dc)) {
 			fail_dept(d, EXIT_IO, dc, NULL);
 		} else {
@@ -343,6 +367,7 @@ static void examine(builder *b, dept *d)
 			mark_dirty(b, d);
 		}
 	}
+	free(link);
 	flush_to(dc, &d->text);
 	department_load_free(&l);
 	diag_free(dc);
