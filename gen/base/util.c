@@ -698,6 +698,26 @@ int file_write_atomic(const char *path, const void *data, size_t len)
 	return err;
 }
 
+int file_rewrite(const char *path, const void *data, size_t len)
+{
+	char *real = realpath(path, NULL);
+	if (!real && errno != ENOENT)
+		return errno;
+	const char *target = real ? real : path;
+	struct stat st;
+	bool had = stat(target, &st) == 0;
+	char *tmp = NULL;
+	int err = file_write_temp(target, data, len, &tmp);
+	if (!err && had && chmod(tmp, st.st_mode & 07777) != 0)
+		err = errno;
+	if (!err)
+		err = file_commit_temp(tmp, target);
+	if (err && tmp)
+		file_discard_temp(tmp);
+	free(real);
+	return err;
+}
+
 char *path_join(const char *a, const char *b)
 {
 	size_t n = strlen(a) + strlen(b) + 2;

@@ -111,6 +111,9 @@ int file_temp_open(const char *path, char **tmp);
 /* Writes data to path atomically: a temporary file in the same directory, fsync, rename.
  * Returns 0 or an errno value; on failure nothing at path has changed. */
 int file_write_atomic(const char *path, const void *data, size_t len);
+/* file_write_atomic for a file the user edits (fmt -w): through a symlink (the link stays a link)
+ * and keeping the file's permission bits. Returns 0 or an errno value. */
+int file_rewrite(const char *path, const void *data, size_t len);
 /* file_write_atomic in two halves, for writing several files all or nothing: file_write_temp
  * writes data to a registered temporary file beside path (fsynced) and returns its name in *tmp
  * (heap); file_commit_temp renames it to path, unregisters and frees it, and allocates nothing

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
@@ -535,8 +536,21 @@ static void compare_departments(ctx *c, const layout_set *l, const model_departm
 	arena_free(a);
 }
 
-/* Loads every department under path; false when one has errors or cannot be read. */
-static bool load_side(const char *path, side **out, size_t *n, int *status)
+/* Whether the file at out (the -o workbook, when it exists: *out_st) is one that d read. */
+static bool reads_output(const diag_ctx *d, const struct stat *out_st)
+{
+	struct stat st;
+	for (size_t i = 0; out_st && i < diag_file_count(d); i++)
+		if (stat(diag_file(d, i)->path, &st) == 0 && st.st_dev == out_st->st_dev &&
+		    st.st_ino == out_st->st_ino)
+			return true;
+	return false;
+}
+
+/* Loads every department under path; false when one has errors or cannot be read, or (status 2)
+ * when a file it reads is the -o workbook's (out_st, or NULL). */
+static bool load_side(const char *path, const char *out, const struct stat *out_st, side **out_sides,
+                      size_t *n, int *status)
 {
 	diag_ctx *d = diag_new();
 	source_list srcs = {0};
@@ -546,19 +560,25 @@ static bool load_side(const char *path, side **out, size_t *n, int *status)
 	if (!ok)
 		*status = 3;
 	diag_flush(d, stderr);
-	*out = xcalloc(srcs.n ? srcs.n : 1, sizeof **out);
+	*out_sides = xcalloc(srcs.n ? srcs.n : 1, sizeof **out_sides);
 	*n = 0;
 	for (size_t i = 0; i < srcs.n; i++) {
 		diag_ctx *dd = diag_new();
 		department_load l = department_load_file(dd, srcs.paths[i]);
-		if (!l.model || l.errors) {
+		if (reads_output(dd, out_st)) {
+			fprintf(stderr, "budgetgen: error: 不能把对照表写到“%s”：它是被比较的源文件之一\n", out);
+			*status = 2;
+			department_load_free(&l);
+			ok = false;
+		} else if (!l.model || l.errors) {
 			diag_report(dd, (srcloc){0}, D_RENDER_FAILED, srcs.paths[i], "源文件有错误，无法比较");
 			diag_flush(dd, stderr);
-			*status = !l.model ? 3 : *status == 3 ? 3 : 1;
+			if (*status != 2)
+				*status = !l.model ? 3 : *status == 3 ? 3 : 1;
 			department_load_free(&l);
 			ok = false;
 		} else {
-			side *s = &(*out)[(*n)++];
+			side *s = &(*out_sides)[(*n)++];
 			s->l = l;
 			s->path = xstrdup(srcs.paths[i]);
 			s->key = xstrdup(arena_printf(l.arena, "%d-%s", l.model->year, l.model->name));
@@ -602,8 +622,10 @@ int revdiff_compare(const revdiff_options *opt, const char *old_path, const char
 	}
 	side *o, *n;
 	size_t no, nn;
-	load_side(old_path, &o, &no, &status);
-	load_side(new_path, &n, &nn, &status);
+	struct stat out_st; /* -o must not name one of the files compared */
+	bool out_exists = opt->xlsx && stat(opt->xlsx, &out_st) == 0;
+	load_side(old_path, opt->xlsx, out_exists ? &out_st : NULL, &o, &no, &status);
+	load_side(new_path, opt->xlsx, out_exists ? &out_st : NULL, &n, &nn, &status);
 	if (status) {
 		free_side(o, no);
 		free_side(n, nn);

@@ -263,7 +263,9 @@ def creat_without_excl(trace):
     bad = []
     for line in open(trace, errors="replace"):
         m = re.search(r'open(?:at)?\((?:AT_FDCWD, )?"([^"]*)", ([A-Z_|]+)', line)
-        if m and "O_CREAT" in m.group(2) and "O_EXCL" not in m.group(2) and "O_TMPFILE" not in m.group(2):
+        # /proc/self/fd/N: a descriptor the program already holds (diff -o's memfd), nothing created
+        if m and "O_CREAT" in m.group(2) and "O_EXCL" not in m.group(2) and "O_TMPFILE" not in m.group(2) \
+                and not m.group(1).startswith("/proc/self/fd/"):
             bad.append(m.group(1))
     return bad
 
