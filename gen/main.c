@@ -222,7 +222,7 @@ static int cmd_fmt(int argc, char **argv)
 			status = status == EXIT_OK ? EXIT_INPUT : status;
 		} else if (write) {
 			if ((out.len != len || memcmp(out.data, data, len) != 0) &&
-			    (e = file_write_atomic(argv[i], out.data, out.len)) != 0) {
+			    (e = file_rewrite(argv[i], out.data, out.len)) != 0) {
 				fprintf(stderr, "budgetgen: 无法写入“%s”：%s\n", argv[i], errno_text(e));
 				status = EXIT_IO;
 			}

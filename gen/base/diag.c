@@ -95,6 +95,7 @@ static const diag_message_def diag_messages[D_CODE_COUNT] = {
 	[D_FONT_ERROR] = {DIAG_ERROR, "font-error", "字体配置有误：%s"},
 	[D_RENDER_FAILED] = {DIAG_ERROR, "render-failed", "无法生成“%s”：%s"},
 	[D_WRITE_FAILED] = {DIAG_ERROR, "write-failed", "无法写入“%s”：%s"},
+	[D_STATE_DAMAGED] = {DIAG_WARNING, "state-damaged", "%s“%s”已损坏，已忽略：%s"},
 	[D_NOTE_FIRST_HERE] = {DIAG_NOTE, "first-here", "第一次出现在这里"},
 	[D_NOTE_ALLOWED] = {DIAG_NOTE, "allowed", "可用的名称：%s"},
 	[D_NOTE_TOTALS] = {DIAG_NOTE, "totals", "因此收入总计 %s 万元 ≠ 支出总计 %s 万元，收支总表不平"},

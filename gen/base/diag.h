@@ -117,6 +117,7 @@ typedef enum diag_code {
 	D_FONT_ERROR,         /* message naming the role and files tried */
 	D_RENDER_FAILED,      /* document, message */
 	D_WRITE_FAILED,       /* path, strerror */
+	D_STATE_DAMAGED,      /* kind of file, path, why */
 	D_NOTE_FIRST_HERE,    /* - */
 	D_NOTE_ALLOWED,       /* list */
 	D_NOTE_TOTALS,        /* 收入总计, 支出总计 */

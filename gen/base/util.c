@@ -608,26 +608,28 @@ static uint64_t temp_random(void)
 	       ++n * 0x9E3779B97F4A7C15u;
 }
 
+/* A mark no other program puts in its names: what a build may remove as its own leftover. */
+#define TEMP_MARK ".budgetgen-tmp"
+enum { TEMP_DIGITS = 12 };
+
 char *file_temp_name(const char *path)
 {
-	size_t n = strlen(path) + 32;
+	size_t n = strlen(path) + sizeof TEMP_MARK + TEMP_DIGITS + 1;
 	char *tmp = xmalloc(n);
-	snprintf(tmp, n, "%s.tmp%012llu", path, (unsigned long long)(temp_random() % 1000000000000u));
+	snprintf(tmp, n, "%s" TEMP_MARK "%012llu", path,
+	         (unsigned long long)(temp_random() % 1000000000000u));
 	return tmp;
 }
 
 bool file_is_temp_name(const char *name)
 {
-	for (const char *t = strstr(name, ".tmp"); t; t = strstr(t + 1, ".tmp")) {
-		const char *d = t + 4;
-		if (*d >= '0' && *d <= '9') {
-			while (*d >= '0' && *d <= '9')
-				d++;
-			if (!*d)
-				return true;
-		}
-	}
-	return false;
+	size_t n = strlen(name), m = strlen(TEMP_MARK);
+	if (n < m + TEMP_DIGITS || memcmp(name + n - TEMP_DIGITS - m, TEMP_MARK, m) != 0)
+		return false;
+	for (size_t i = n - TEMP_DIGITS; i < n; i++)
+		if (name[i] < '0' || name[i] > '9')
+			return false;
+	return true;
 }
 
 int file_temp_create(const char *path, bool reg, char **tmp)
@@ -715,6 +717,26 @@ int file_write_atomic(const char *path, const void *data, size_t len)
 	int err = file_write_temp(path, data, len, &tmp);
 	if (!err && (err = file_commit_temp(tmp, path)) != 0)
 		file_discard_temp(tmp);
+	return err;
+}
+
+int file_rewrite(const char *path, const void *data, size_t len)
+{
+	char *real = realpath(path, NULL);
+	if (!real && errno != ENOENT)
+		return errno;
+	const char *target = real ? real : path;
+	struct stat st;
+	bool had = stat(target, &st) == 0;
+	char *tmp = NULL;
+	int err = file_write_temp(target, data, len, &tmp);
+	if (!err && had && chmod(tmp, st.st_mode & 07777) != 0)
+		err = errno;
+	if (!err)
+		err = file_commit_temp(tmp, target);
+	if (err && tmp)
+		file_discard_temp(tmp);
+	free(real);
 	return err;
 }
 

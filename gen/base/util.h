@@ -97,9 +97,9 @@ int fd_read_rest(int fd, size_t max, buf *out);
 
 /* The one way files are replaced: a complete, fsynced temporary file beside the file, renamed over
  * it (file_write_atomic; batch/txn.h renames a department's files together the same way). Every
- * temporary of the program is named "FILE.tmpN", N random decimal digits (file_is_temp_name
- * recognises one a killed process left), and is created with O_CREAT|O_EXCL: never an existing
- * file, never where a planted symlink points. */
+ * temporary of the program is named "FILE.budgetgen-tmpN", N 12 random decimal digits, a name no
+ * other program uses (file_is_temp_name recognises one a killed process left, and nothing else),
+ * and is created with O_CREAT|O_EXCL: never an existing file, never where a planted symlink points. */
 char *file_temp_name(const char *path);          /* heap */
 bool file_is_temp_name(const char *name);        /* a name (no directory) of that form */
 /* Creates a new temporary for path (registered with util_temp_register when reg, before it
@@ -112,6 +112,9 @@ int file_temp_open(const char *path, char **tmp);
 /* Writes data to path atomically: a temporary file in the same directory, fsync, rename.
  * Returns 0 or an errno value; on failure nothing at path has changed. */
 int file_write_atomic(const char *path, const void *data, size_t len);
+/* file_write_atomic for a file the user edits (fmt -w): through a symlink (the link stays a link)
+ * and keeping the file's permission bits. Returns 0 or an errno value. */
+int file_rewrite(const char *path, const void *data, size_t len);
 /* file_write_atomic in two halves, for writing several files all or nothing: file_write_temp
  * writes data to a registered temporary file beside path (fsynced) and returns its name in *tmp
  * (heap); file_commit_temp renames it to path, unregisters and frees it, and allocates nothing

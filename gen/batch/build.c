@@ -292,6 +292,23 @@ static void mark_dirty(builder *b, dept *d)
 	}
 }
 
+/* OUT/dir or OUT/dir/项目 when it is a symlink (heap), else NULL: a department's files are
+ * written only into real directories of OUT. */
+static char *symlinked_dir(const builder *b, const char *dir)
+{
+	char *path = path_join(b->opt->out_dir, dir);
+	struct stat st;
+	for (int k = 0; k < 2; k++) {
+		if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+			return path;
+		char *sub = path_join(path, "项目");
+		free(path);
+		path = sub;
+	}
+	free(path);
+	return NULL;
+}
+
 /* Step 1 for one department. */
 static void examine(builder *b, dept *d)
 {
@@ -310,6 +327,7 @@ static void examine(builder *b, dept *d)
 	if (!b->opt->all_warnings) /* a build is about documents: fold long runs of one warning */
 		diag_set_limit(dc, 10);
 	department_load l = department_load_file(dc, d->path);
+	char *link = NULL;
 	if (!l.model) {
 		fail_dept(d, EXIT_IO, dc, NULL);
 	} else if (l.errors) {
@@ -325,10 +343,16 @@ static void examine(builder *b, dept *d)
 			d->inputs[i] = r ? r : xstrdup(diag_file(dc, i)->path);
 		}
 		const char *holder = claim(b, d->dir, d->path);
+		link = holder ? NULL : symlinked_dir(b, d->dir);
 		if (holder) {
 			char why[1024];
 			snprintf(why, sizeof why, "它的输出目录“%s”与“%s”相同，未生成任何文件", d->dir, holder);
 			fail_dept(d, EXIT_INPUT, dc, why);
+		} else if (link) {
+			char why[2048];
+			snprintf(why, sizeof why, "输出目录“%s”是一个符号链接，budgetgen 不写入它指向的目录，未生成任何文件",
+			         link);
+			fail_dept(d, EXIT_IO, dc, why);
 		} else if (!plan_outputs(b, d, l.model, dc)) {
 			fail_dept(d, EXIT_IO, dc, NULL);
 		} else {
@@ -343,6 +367,7 @@ static void examine(builder *b, dept *d)
 			mark_dirty(b, d);
 		}
 	}
+	free(link);
 	flush_to(dc, &d->text);
 	department_load_free(&l);
 	diag_free(dc);
@@ -404,6 +429,15 @@ static char *manifest_path(const builder *b, const char *dir)
 	return p;
 }
 
+/* A path under OUT as a transaction names it: relative to OUT (heap). */
+static char *out_rel(const builder *b, const char *path)
+{
+	size_t n = strlen(b->opt->out_dir);
+	if (strncmp(path, b->opt->out_dir, n) == 0 && path[n] == '/')
+		return xstrdup(path + n + 1);
+	return xstrdup(path); /* not under OUT: txn_run refuses it */
+}
+
 /* The new manifest of a built department (borrowing its strings). */
 static void new_manifest(const dept *d, manifest *m, manifest_output *outs)
 {
@@ -442,17 +476,18 @@ static void add_stale(builder *b, txn *t, const dept *d, const manifest *old, si
 		const manifest_output *o = &old->outputs[i];
 		if (d && has_output(d, o->path))
 			continue;
-		char *path = path_join(b->opt->out_dir, o->path);
-		txn_add_delete(t, path, o->size, o->mtime_ns);
-		free(path);
+		txn_add_delete(t, o->path, o->size, o->mtime_ns);
 		(*deleted)++;
 	}
-	char *dir = path_join(b->opt->out_dir, old->dir);
-	char *pdir = path_join(dir, "项目");
+	/* not a directory another department of this build writes to (two that swapped their 部门
+	 * names): its new files may be waiting, unnamed, to be linked into it */
+	for (size_t i = 0; i < b->nclaimed; i++)
+		if (strcmp(b->claimed[2 * i], old->dir) == 0 && (!d || strcmp(d->dir, old->dir) != 0))
+			return;
+	char *pdir = path_join(old->dir, "项目");
 	txn_add_rmdir(t, pdir);
-	txn_add_rmdir(t, dir);
+	txn_add_rmdir(t, old->dir);
 	free(pdir);
-	free(dir);
 }
 
 static void close_outputs(dept *d)
@@ -525,15 +560,15 @@ static void commit(builder *b, dept *d)
 	if (!same) {
 		char *jpath = xstrdup(mpath);
 		strcpy(jpath + strlen(jpath) - strlen(".manifest"), ".journal");
-		t = txn_new(jpath);
+		t = txn_new(b->opt->out_dir, jpath);
 		free(jpath);
 		for (size_t i = 0; i < d->nouts; i++) {
 			output *o = &d->outs[i];
 			if (!o->dirty)
 				continue;
-			char *final = path_join(b->opt->out_dir, o->rel);
-			txn_add_file(t, o->fd, o->tmp, final);
-			free(final);
+			char *tmp = o->tmp ? out_rel(b, o->tmp) : NULL;
+			txn_add_file(t, o->fd, tmp, o->rel);
+			free(tmp);
 			written++;
 		}
 		if (d->own)
@@ -546,10 +581,17 @@ static void commit(builder *b, dept *d)
 			e = errno;
 		if (!e)
 			e = fd_write_synced(fd, text.data, text.len);
-		if (!e)
-			txn_add_file(t, fd, tmp, mpath);
-		if (d->own && strcmp(d->own->file, mpath) != 0)
-			txn_add_delete(t, d->own->file, -1, 0);
+		if (!e) {
+			char *rtmp = tmp ? out_rel(b, tmp) : NULL, *rpath = out_rel(b, mpath);
+			txn_add_file(t, fd, rtmp, rpath);
+			free(rtmp);
+			free(rpath);
+		}
+		if (d->own && strcmp(d->own->file, mpath) != 0) { /* only if it is still the one read */
+			char *rold = out_rel(b, d->own->file);
+			txn_add_delete(t, rold, d->own->file_size, d->own->file_mtime_ns);
+			free(rold);
+		}
 		char err[1024] = "";
 		if (e)
 			snprintf(err, sizeof err, "%s", b->lock < 0 ? b->state : mpath);
@@ -561,7 +603,7 @@ static void commit(builder *b, dept *d)
 			unlink(tmp);
 		free(tmp);
 		if (e) {
-			diag_report(dc, (srcloc){0}, D_WRITE_FAILED, err, errno_text(e));
+			diag_report(dc, (srcloc){0}, D_WRITE_FAILED, err, txn_error_text(e));
 			d->state = DEPT_FAILED;
 			raise_status(&d->status, EXIT_IO);
 			written = deleted = 0;
@@ -613,16 +655,18 @@ static void remove_gone(builder *b, char *const *args, size_t nargs)
 			continue;
 		char *jpath = xstrdup(m->file);
 		strcpy(jpath + strlen(jpath) - strlen(".manifest"), ".journal");
-		txn *t = txn_new(jpath);
+		txn *t = txn_new(b->opt->out_dir, jpath);
 		size_t deleted = 0;
 		add_stale(b, t, NULL, m, &deleted);
-		txn_add_delete(t, m->file, -1, 0);
+		char *rfile = out_rel(b, m->file);
+		txn_add_delete(t, rfile, m->file_size, m->file_mtime_ns);
+		free(rfile);
 		char err[1024];
 		int e = txn_run(t, err, sizeof err);
 		txn_free(t);
 		free(jpath);
 		if (e) {
-			diag_report(b->d, (srcloc){0}, D_WRITE_FAILED, err, errno_text(e));
+			diag_report(b->d, (srcloc){0}, D_WRITE_FAILED, err, txn_error_text(e));
 			raise_status(&b->status, EXIT_IO);
 			continue;
 		}
@@ -803,13 +847,26 @@ static void read_manifests(builder *b)
 	b->manifests = xcalloc(n ? n : 1, sizeof *b->manifests);
 	for (size_t i = 0; i < n; i++) {
 		char *path = path_join(b->state, names[i]);
-		if (manifest_read(path, &b->manifests[b->nmanifests]))
+		const char *why = NULL;
+		if (manifest_read(path, &b->manifests[b->nmanifests], &why))
 			b->nmanifests++;
+		else if (why)
+			diag_report(b->d, (srcloc){0}, D_STATE_DAMAGED, "清单文件", path, why);
 		free(path);
 		free(names[i]);
 	}
 	free(names);
 	b->manifest_used = xcalloc(b->nmanifests ? b->nmanifests : 1, sizeof *b->manifest_used);
+}
+
+/* The temporaries a killed build left in the state directory and the departments' directories. */
+static void remove_strays(builder *b)
+{
+	char **dirs = xcalloc(b->nmanifests ? b->nmanifests : 1, sizeof *dirs);
+	for (size_t i = 0; i < b->nmanifests; i++)
+		dirs[i] = b->manifests[i].dir;
+	txn_remove_strays(b->opt->out_dir, dirs, b->nmanifests);
+	free(dirs);
 }
 
 /* Step 2: the jobs. One per department in-process; with workers, the booklet's files as one job
@@ -967,10 +1024,8 @@ int build_run(const build_options *opt, char *const *paths, size_t npaths)
 		}
 	}
 	if (b.state && b.status == EXIT_OK) {
-		if (b.lock >= 0) {
-			txn_recover(b.state);
-			txn_remove_strays(opt->out_dir);
-		}
+		if (b.lock >= 0)
+			txn_recover(opt->out_dir, b.state, b.d);
 		char *cache = path_join(b.state, "hashes");
 		b.hashes = hash_cache_load(cache);
 		free(cache);
@@ -979,6 +1034,7 @@ int build_run(const build_options *opt, char *const *paths, size_t npaths)
 	}
 	if (b.state && b.status == EXIT_OK) {
 		read_manifests(&b);
+		remove_strays(&b);
 		raise_fd_limit();
 		b.depts = xcalloc(srcs.n ? srcs.n : 1, sizeof *b.depts);
 		for (size_t i = 0; i < srcs.n; i++) {

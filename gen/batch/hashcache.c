@@ -120,8 +120,8 @@ hash_cache *hash_cache_load(const char *path)
 			int64_t dev, ino;
 			if (!rec_take_hash(&s, le, &ce.hash) || !rec_take_int(&s, le, &dev) || !rec_take_int(&s, le, &ino) ||
 			    !rec_take_int(&s, le, &ce.size) || !rec_take_int(&s, le, &ce.mtime_ns) ||
-			    !rec_take_int(&s, le, &ce.ctime_ns) || s >= le)
-				continue;
+			    !rec_take_int(&s, le, &ce.ctime_ns) || s >= le || ce.size < 0)
+				continue; /* a damaged line: that file is hashed again */
 			ce.dev = (uint64_t)dev;
 			ce.ino = (uint64_t)ino;
 			ce.path = rec_unescape(s, (size_t)(le - s));

@@ -8,21 +8,50 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "batch/records.h"
 
 static const char manifest_magic[] = "budgetgen manifest 1";
 
-bool manifest_read(const char *path, manifest *m)
+/* Why the paths of a parsed manifest may not be acted on, or NULL: its directory must be one
+ * name in OUT, its outputs in that directory with a size as written. */
+static const char *unsafe(const manifest *m)
+{
+	if (!rec_path_ok(m->dir) || strchr(m->dir, '/'))
+		return "部门目录不是输出目录中的一个目录名";
+	size_t n = strlen(m->dir);
+	for (size_t i = 0; i < m->noutputs; i++) {
+		const manifest_output *o = &m->outputs[i];
+		if (!rec_path_ok(o->path) || strncmp(o->path, m->dir, n) != 0 || o->path[n] != '/')
+			return "输出文件的路径不在部门目录内";
+		if (o->size < 0 || o->mtime_ns < 0)
+			return "输出文件的大小或时间是负数";
+	}
+	return NULL;
+}
+
+bool manifest_read(const char *path, manifest *m, const char **why)
 {
 	memset(m, 0, sizeof *m);
+	*why = NULL;
 	char *data;
 	size_t len;
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return false;
+	if (!S_ISREG(st.st_mode)) {
+		*why = "不是普通文件";
+		return false;
+	}
 	if (file_read(path, (size_t)256 << 20, &data, &len) != 0)
 		return false;
 	const char *p = data, *end = data + len, *line, *rest;
 	size_t n, rlen;
+	/* a file of this version (not one of an older program, which is simply replaced) */
+	bool ours = len >= sizeof manifest_magic && memcmp(data, manifest_magic, sizeof manifest_magic - 1) == 0 &&
+	            data[sizeof manifest_magic - 1] == '\n';
 	bool ok = (line = rec_next_line(&p, end, &n)) && n == strlen(manifest_magic) &&
 	          memcmp(line, manifest_magic, n) == 0;
 	bool have_key = false;
@@ -84,10 +113,16 @@ bool manifest_read(const char *path, manifest *m)
 	}
 	free(data);
 	ok = ok && have_key && m->source && m->given && m->dir && m->messages;
-	if (!ok) {
+	if (ok)
+		*why = unsafe(m);
+	else if (ours)
+		*why = "格式不对";
+	if (!ok || *why) {
 		manifest_free(m);
 		return false;
 	}
+	m->file_size = st.st_size;
+	m->file_mtime_ns = timespec_ns(st.st_mtim);
 	m->name = m->name ? m->name : xstrdup(m->dir);
 	m->file = xstrdup(path);
 	return true;

@@ -38,6 +38,8 @@ typedef struct manifest_output {
 
 typedef struct manifest {
 	char *file;         /* where it was read from (not stored in it) */
+	int64_t file_size;  /* that file's size and mtime when it was read (to delete it only if it */
+	int64_t file_mtime_ns; /* is still that file) */
 	char *source;       /* real path of the department's source */
 	char *given;        /* the source path as given on the command line (messages quote it) */
 	char *name;         /* the department's name */
@@ -52,8 +54,10 @@ typedef struct manifest {
 } manifest;
 
 /* Reads a manifest; false when it is missing or not a manifest of this version (then it is as
- * good as none: everything is rebuilt). */
-bool manifest_read(const char *path, manifest *m);
+ * good as none: everything is rebuilt). Also false, with *why saying it in Chinese, when it is
+ * damaged or names what a build must not touch: a directory that is not one name in OUT, an
+ * output outside it ("..", absolute) or with a negative size; it is then never acted on. */
+bool manifest_read(const char *path, manifest *m, const char **why);
 void manifest_format(const manifest *m, buf *out);
 void manifest_free(manifest *m);
 

@@ -82,3 +82,21 @@ bool rec_take_hash(const char **s, const char *end, hash_digest *out)
 	*s += 2 * HASH_BYTES + 1;
 	return true;
 }
+
+bool rec_path_ok(const char *rel)
+{
+	if (!rel || !*rel || *rel == '/')
+		return false;
+	for (const char *c = rel;;) {
+		const char *e = strchr(c, '/');
+		size_t n = e ? (size_t)(e - c) : strlen(c);
+		if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)c[i] < 0x20 || c[i] == 0x7f)
+				return false;
+		if (!e)
+			return true;
+		c = e + 1;
+	}
+}

@@ -24,4 +24,9 @@ bool rec_take_int(const char **s, const char *end, int64_t *out);
 /* Parses 64 hex digits and a space at *s; advances. */
 bool rec_take_hash(const char **s, const char *end, hash_digest *out);
 
+/* Whether a path read from a state file may be acted on: relative (to OUT), with no empty, "." or
+ * ".." component and no control character. Whether its directories are real directories rather
+ * than symlinks is for the code that opens it to check (txn.c). */
+bool rec_path_ok(const char *rel);
+
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
@@ -531,8 +532,21 @@ static void compare_departments(ctx *c, const layout_set *l, const model_departm
 	arena_free(a);
 }
 
-/* Loads every department under path; false when one has errors or cannot be read. */
-static bool load_side(const char *path, side **out, size_t *n, int *status)
+/* Whether the file at out (the -o workbook, when it exists: *out_st) is one that d read. */
+static bool reads_output(const diag_ctx *d, const struct stat *out_st)
+{
+	struct stat st;
+	for (size_t i = 0; out_st && i < diag_file_count(d); i++)
+		if (stat(diag_file(d, i)->path, &st) == 0 && st.st_dev == out_st->st_dev &&
+		    st.st_ino == out_st->st_ino)
+			return true;
+	return false;
+}
+
+/* Loads every department under path; false when one has errors or cannot be read, or (status 2)
+ * when a file it reads is the -o workbook's (out_st, or NULL). */
+static bool load_side(const char *path, const char *out, const struct stat *out_st, side **out_sides,
+                      size_t *n, int *status)
 {
 	diag_ctx *d = diag_new();
 	source_list srcs = {0};
@@ -542,20 +556,26 @@ static bool load_side(const char *path, side **out, size_t *n, int *status)
 	if (!ok)
 		*status = 3;
 	diag_flush(d, stderr);
-	*out = xcalloc(srcs.n ? srcs.n : 1, sizeof **out);
+	*out_sides = xcalloc(srcs.n ? srcs.n : 1, sizeof **out_sides);
 	*n = 0;
 	for (size_t i = 0; i < srcs.n; i++) {
 		diag_ctx *dd = diag_new();
 		department_load l = department_load_file(dd, srcs.paths[i]);
-		if (!l.model || l.errors) {
+		if (reads_output(dd, out_st)) {
+			fprintf(stderr, "budgetgen: error: 不能把对照表写到“%s”：它是被比较的源文件之一\n", out);
+			*status = 2;
+			department_load_free(&l);
+			ok = false;
+		} else if (!l.model || l.errors) {
 			if (l.model) /* an unreadable file: the reason is reported already */
 				diag_report(dd, (srcloc){0}, D_RENDER_FAILED, srcs.paths[i], "源文件有错误，无法比较");
 			diag_flush(dd, stderr);
-			*status = !l.model ? 3 : *status == 3 ? 3 : 1;
+			if (*status != 2)
+				*status = !l.model ? 3 : *status == 3 ? 3 : 1;
 			department_load_free(&l);
 			ok = false;
 		} else {
-			side *s = &(*out)[(*n)++];
+			side *s = &(*out_sides)[(*n)++];
 			s->l = l;
 			s->path = xstrdup(srcs.paths[i]);
 			s->key = xstrdup(arena_printf(l.arena, "%d-%s", l.model->year, l.model->name));
@@ -565,11 +585,11 @@ static bool load_side(const char *path, side **out, size_t *n, int *status)
 	/* two sources of one 年度 and 部门 would be paired with either: refused, as build does */
 	for (size_t i = 0; i < *n; i++) {
 		for (size_t k = 0; k < i; k++) {
-			if (strcmp((*out)[i].key, (*out)[k].key) == 0) {
+			if (strcmp((*out_sides)[i].key, (*out_sides)[k].key) == 0) {
 				char why[1024];
 				snprintf(why, sizeof why, "它与“%s”是同一年度的同一部门（%s），不知道该与哪个比较；请只留一个",
-				         (*out)[k].path, (*out)[i].key);
-				diag_report(d, (srcloc){0}, D_RENDER_FAILED, (*out)[i].path, why);
+				         (*out_sides)[k].path, (*out_sides)[i].key);
+				diag_report(d, (srcloc){0}, D_RENDER_FAILED, (*out_sides)[i].path, why);
 				*status = *status == 3 ? 3 : 1;
 				ok = false;
 				break;
@@ -614,8 +634,10 @@ int revdiff_compare(const revdiff_options *opt, const char *old_path, const char
 	}
 	side *o, *n;
 	size_t no, nn;
-	load_side(old_path, &o, &no, &status);
-	load_side(new_path, &n, &nn, &status);
+	struct stat out_st; /* -o must not name one of the files compared */
+	bool out_exists = opt->xlsx && stat(opt->xlsx, &out_st) == 0;
+	load_side(old_path, opt->xlsx, out_exists ? &out_st : NULL, &o, &no, &status);
+	load_side(new_path, opt->xlsx, out_exists ? &out_st : NULL, &n, &nn, &status);
 	if (status) {
 		free_side(o, no);
 		free_side(n, nn);

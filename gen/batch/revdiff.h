@@ -39,7 +39,8 @@ typedef struct rev_report {
 } rev_report;
 
 /* Compares two departments' sources (files or directories, paired by year and name). Errors in
- * a source are printed to stderr; returns the exit status (0, 1 input errors, 3 I/O). */
+ * a source are printed to stderr; returns the exit status (0, 1 input errors, 3 I/O, 2 when the
+ * -o workbook would overwrite one of the files compared). */
 int revdiff_compare(const revdiff_options *opt, const char *old_path, const char *new_path,
                     rev_report *out);
 /* The report as text (one line per change, grouped by department). */

@@ -1,6 +1,8 @@
 /* txn.c — a department's files replaced together (txn.h): the journal, the temporaries linked
  * under their names, the commit mark, the renames; and what the next build does with a journal an
- * interrupted one left (roll forward or back) and with stray temporaries. */
+ * interrupted one left (roll forward or back) and with stray temporaries. Every path of a
+ * transaction is relative to OUT and opened through a descriptor of OUT (the *at calls), never
+ * through a symlinked directory. */
 #define _GNU_SOURCE /* linkat with AT_SYMLINK_FOLLOW on /proc/self/fd */
 #include "batch/txn.h"
 
@@ -13,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/diag.h"
 #include "batch/manifest.h" /* MANIFEST_DIR */
 #include "batch/records.h"
 
@@ -26,6 +29,7 @@ typedef struct txn_op {
 	op_kind kind;
 	int fd;            /* OP_FILE: unnamed file to link, or -1 */
 	char *tmp;         /* OP_FILE: its temporary name */
+	char *abs_tmp;     /* OP_FILE: the same as the process names it (util_temp_register) */
 	char *path;        /* final name, file to delete, directory to remove */
 	int64_t size;      /* OP_DELETE: expected, or -1 */
 	int64_t mtime_ns;
@@ -33,17 +37,24 @@ typedef struct txn_op {
 } txn_op;
 
 struct txn {
-	char *journal;
+	char *journal;     /* as the process opens it */
+	char *rootpath;
+	int root;          /* OUT, which every op's path is relative to; -1 with root_err */
+	int root_err;
 	txn_op *ops;
 	size_t n;
 };
 
-static const char journal_magic[] = "budgetgen journal 1";
+/* version 2: paths relative to OUT (version 1 had them relative to where the build ran) */
+static const char journal_magic[] = "budgetgen journal 2";
 
-txn *txn_new(const char *journal)
+txn *txn_new(const char *root, const char *journal)
 {
 	txn *t = xcalloc(1, sizeof *t);
 	t->journal = xstrdup(journal);
+	t->rootpath = xstrdup(root);
+	t->root = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	t->root_err = t->root < 0 ? errno : 0;
 	return t;
 }
 
@@ -69,6 +80,7 @@ void txn_add_file(txn *t, int fd, const char *tmp, const char *final)
 	} else {
 		op->tmp = file_temp_name(final);
 	}
+	op->abs_tmp = path_join(t->rootpath, op->tmp);
 }
 
 void txn_add_delete(txn *t, const char *path, int64_t size, int64_t mtime_ns)
@@ -89,10 +101,14 @@ void txn_free(txn *t)
 		return;
 	for (size_t i = 0; i < t->n; i++) {
 		free(t->ops[i].tmp);
+		free(t->ops[i].abs_tmp);
 		free(t->ops[i].path);
 	}
 	free(t->ops);
 	free(t->journal);
+	free(t->rootpath);
+	if (t->root >= 0)
+		close(t->root);
 	free(t);
 }
 
@@ -107,9 +123,9 @@ static char *dir_of(const char *path)
 	return d;
 }
 
-static int fsync_dir(const char *dir)
+static int fsync_dir(int at, const char *dir)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = openat(at, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno;
 	int e = fsync(fd) != 0 && errno != EINVAL ? errno : 0;
@@ -117,8 +133,8 @@ static int fsync_dir(const char *dir)
 	return e;
 }
 
-/* fsyncs the directory of each path (each directory once). */
-static int fsync_dirs(char **paths, size_t n)
+/* fsyncs the directory of each path (relative to root; each directory once). */
+static int fsync_dirs(int root, char **paths, size_t n)
 {
 	int err = 0;
 	char **seen = xcalloc(n ? n : 1, sizeof *seen);
@@ -133,7 +149,7 @@ static int fsync_dirs(char **paths, size_t n)
 			continue;
 		}
 		seen[ns++] = d;
-		int e = fsync_dir(d);
+		int e = fsync_dir(root, d);
 		if (!err)
 			err = e;
 	}
@@ -168,11 +184,27 @@ static void format_journal(const txn *t, buf *b)
 	}
 }
 
+/* Whether every directory on the way to rel (relative to root) is a real directory, not a
+ * symlink (one that does not exist yet is fine: nothing can be reached through it). */
+static bool confined(int root, const char *rel)
+{
+	char *p = xstrdup(rel);
+	bool ok = true;
+	for (char *s = strchr(p, '/'); s && ok; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		struct stat st;
+		ok = fstatat(root, p, &st, AT_SYMLINK_NOFOLLOW) == 0 ? S_ISDIR(st.st_mode) : errno == ENOENT;
+		*s = '/';
+	}
+	free(p);
+	return ok;
+}
+
 /* Whether path is still the file that was recorded. */
-static bool still_same(const char *path, int64_t size, int64_t mtime_ns)
+static bool still_same(int root, const char *path, int64_t size, int64_t mtime_ns)
 {
 	struct stat st;
-	if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+	if (fstatat(root, path, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
 		return false;
 	return size < 0 || (st.st_size == size && timespec_ns(st.st_mtim) == mtime_ns);
 }
@@ -205,26 +237,27 @@ static int roll_forward(txn *t, const char *state_dir, char *err, size_t errlen,
 		txn_op *op = &t->ops[i];
 		if (op->kind == OP_FILE) {
 			test_pause();
-			if (rename(op->tmp, op->path) == 0) {
+			if (renameat(t->root, op->tmp, t->root, op->path) == 0) {
 				op->linked = false;
 			} else if (errno != ENOENT && !first) {
 				first = errno;
-				snprintf(err, errlen, "%s", op->path);
+				snprintf(err, errlen, "%s/%s", t->rootpath, op->path);
 			}
 			touched[nt++] = op->path;
 		} else if (op->kind == OP_DELETE) {
-			if (still_same(op->path, op->size, op->mtime_ns) && unlink(op->path) != 0 &&
+			if (still_same(t->root, op->path, op->size, op->mtime_ns) &&
+			    unlinkat(t->root, op->path, 0) != 0 &&
 			    errno != ENOENT && !first) {
 				first = errno;
-				snprintf(err, errlen, "%s", op->path);
+				snprintf(err, errlen, "%s/%s", t->rootpath, op->path);
 			}
 			touched[nt++] = op->path;
 		}
 	}
 	for (size_t i = 0; i < t->n; i++)
-		if (t->ops[i].kind == OP_RMDIR && rmdir(t->ops[i].path) == 0)
+		if (t->ops[i].kind == OP_RMDIR && unlinkat(t->root, t->ops[i].path, AT_REMOVEDIR) == 0)
 			touched[nt++] = t->ops[i].path;
-	int e = fsync_dirs(touched, nt);
+	int e = fsync_dirs(t->root, touched, nt);
 	free(touched);
 	if (!first && e && e != ENOENT) {
 		first = e;
@@ -232,7 +265,7 @@ static int roll_forward(txn *t, const char *state_dir, char *err, size_t errlen,
 	}
 	if (!first) { /* done: the journal goes, durably, so it is never replayed */
 		unlink(t->journal);
-		fsync_dir(state_dir);
+		fsync_dir(AT_FDCWD, state_dir);
 	}
 	return first;
 }
@@ -241,7 +274,7 @@ static void roll_back(txn *t)
 {
 	for (size_t i = 0; i < t->n; i++)
 		if (t->ops[i].kind == OP_FILE && t->ops[i].linked && t->ops[i].tmp)
-			unlink(t->ops[i].tmp);
+			unlinkat(t->root, t->ops[i].tmp, 0);
 	unlink(t->journal);
 }
 
@@ -254,12 +287,54 @@ static void register_temps(txn *t, bool on)
 	f(t->journal);
 	for (size_t i = 0; i < t->n; i++)
 		if (t->ops[i].kind == OP_FILE && t->ops[i].tmp)
-			f(t->ops[i].tmp);
+			f(t->ops[i].abs_tmp);
+}
+
+/* Why a transaction's paths may not be acted on, or NULL: a path that is not relative to OUT or
+ * leads through a symlink, a temporary that is not its file's, a delete of "whatever is there". */
+static const char *unsafe(const txn *t, const char **path)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		const txn_op *op = &t->ops[i];
+		*path = op->path;
+		if (!rec_path_ok(op->path) || (op->kind == OP_FILE && !rec_path_ok(op->tmp)))
+			return "路径不在输出目录内";
+		if (!confined(t->root, op->path))
+			return "路径经过符号链接";
+		if (op->kind == OP_DELETE && (op->size < 0 || !strchr(op->path, '/')))
+			return "要删除的文件没有记录大小，或不在部门目录内";
+		size_t n = strlen(op->path);
+		if (op->kind == OP_FILE && (strncmp(op->tmp, op->path, n) != 0 ||
+		                            strchr(op->tmp + n, '/') || !file_is_temp_name(op->tmp + n)))
+			return "临时文件名不是 budgetgen 的";
+	}
+	*path = NULL;
+	return NULL;
 }
 
 int txn_run(txn *t, char *err, size_t errlen)
 {
 	err[0] = '\0';
+	const char *bad;
+	if (t->root < 0) {
+		snprintf(err, errlen, "%s", t->rootpath);
+		return t->root_err;
+	}
+	if (unsafe(t, &bad)) { /* never for what build.c makes: it refuses symlinked directories first */
+		snprintf(err, errlen, "%s/%s", t->rootpath, bad);
+		return ELOOP;
+	}
+	/* every name a file goes to is a regular file or free: a directory or anything else there
+	 * fails the transaction now, before the mark, with nothing replaced */
+	for (size_t i = 0; i < t->n; i++) {
+		struct stat st;
+		if (t->ops[i].kind != OP_FILE || fstatat(t->root, t->ops[i].path, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    S_ISREG(st.st_mode))
+			continue;
+		snprintf(err, errlen, "%s/%s", t->rootpath, t->ops[i].path);
+		roll_back(t); /* the named temporaries it was given */
+		return S_ISDIR(st.st_mode) ? EISDIR : S_ISLNK(st.st_mode) ? ELOOP : UTIL_ENOTREG;
+	}
 	char *state_dir = dir_of(t->journal);
 	char **touched = xcalloc(t->n + 1, sizeof *touched); /* for roll_forward */
 	buf j = {0};
@@ -276,9 +351,9 @@ int txn_run(txn *t, char *err, size_t errlen)
 		test_pause();
 		char proc[FD_PROC_MAX];
 		snprintf(proc, sizeof proc, "/proc/self/fd/%d", op->fd);
-		if (linkat(AT_FDCWD, proc, AT_FDCWD, op->tmp, AT_SYMLINK_FOLLOW) != 0) {
+		if (linkat(AT_FDCWD, proc, t->root, op->tmp, AT_SYMLINK_FOLLOW) != 0) {
 			e = errno;
-			snprintf(err, errlen, "%s", op->tmp);
+			snprintf(err, errlen, "%s", op->abs_tmp);
 		} else {
 			op->linked = true;
 		}
@@ -289,7 +364,7 @@ int txn_run(txn *t, char *err, size_t errlen)
 		for (size_t i = 0; i < t->n; i++)
 			if (t->ops[i].kind == OP_FILE)
 				finals[nf++] = t->ops[i].tmp;
-		e = fsync_dirs(finals, nf);
+		e = fsync_dirs(t->root, finals, nf);
 		free(finals);
 		if (e)
 			snprintf(err, errlen, "%s", t->journal);
@@ -324,15 +399,18 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* Reads a journal back into a transaction; *committed tells whether it has its mark. */
-static txn *read_journal(const char *path, bool *committed)
+/* Reads a journal back into a transaction; *committed tells whether it has its mark. NULL when
+ * it is not a journal of this version (*torn: only the start of its first line was written). */
+static txn *read_journal(const char *root, const char *path, bool *committed, bool *torn)
 {
 	char *data;
 	size_t len;
 	*committed = false;
+	*torn = false;
 	if (file_read(path, (size_t)64 << 20, &data, &len) != 0)
 		return NULL;
-	txn *t = txn_new(path);
+	*torn = len < sizeof journal_magic && memcmp(data, journal_magic, len) == 0;
+	txn *t = txn_new(root, path);
 	const char *p = data, *end = data + len, *line, *rest;
 	size_t n, rlen;
 	bool ok = (line = rec_next_line(&p, end, &n)) && n == strlen(journal_magic) &&
@@ -377,7 +455,7 @@ static txn *read_journal(const char *path, bool *committed)
 	return t;
 }
 
-size_t txn_recover(const char *state_dir)
+size_t txn_recover(const char *out_dir, const char *state_dir, diag_ctx *d)
 {
 	DIR *dp = opendir(state_dir);
 	if (!dp)
@@ -399,9 +477,22 @@ size_t txn_recover(const char *state_dir)
 		size_t plen = strlen(state_dir) + strlen(names[i]) + 2;
 		char *path = xmalloc(plen);
 		snprintf(path, plen, "%s/%s", state_dir, names[i]);
-		bool committed;
-		txn *t = read_journal(path, &committed);
-		if (t && committed) {
+		bool committed, torn;
+		txn *t = read_journal(out_dir, path, &committed, &torn);
+		const char *bad = NULL, *why = NULL;
+		if (!t && !torn)
+			why = "不是本版本的日志";
+		else if (t && t->root >= 0)
+			why = unsafe(t, &bad);
+		if (why) {
+			char reason[1024];
+			snprintf(reason, sizeof reason, "%s%s%s%s", why, bad ? "：“" : "", bad ? bad : "",
+			         bad ? "”" : "");
+			diag_report(d, (srcloc){0}, D_STATE_DAMAGED, "日志文件", path, reason);
+			unlink(path); /* and nothing it names is touched */
+		} else if (t && t->root < 0) {
+			/* OUT cannot be opened: the build fails on it and the journal waits */
+		} else if (t && committed) {
 			char err[512];
 			roll_forward(t, state_dir, err, sizeof err, NULL);
 		} else if (t) {
@@ -418,53 +509,51 @@ size_t txn_recover(const char *state_dir)
 	return handled;
 }
 
-static size_t remove_strays_in(const char *dir, int depth)
+/* Removes the temporaries a killed build left in dir (a real directory, not a symlink), and in
+ * its subdirectory sub when not NULL. */
+static size_t remove_strays_in(const char *dir, const char *sub)
 {
+	struct stat st;
+	if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return 0;
 	DIR *dp = opendir(dir);
 	if (!dp)
 		return 0;
 	size_t removed = 0;
 	struct dirent *e;
 	while ((e = readdir(dp)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+		if (!file_is_temp_name(e->d_name))
 			continue;
-		size_t plen = strlen(dir) + strlen(e->d_name) + 2;
-		char *path = xmalloc(plen);
-		snprintf(path, plen, "%s/%s", dir, e->d_name);
-		struct stat st;
-		if (lstat(path, &st) == 0) {
-			if (S_ISDIR(st.st_mode) && depth > 0 &&
-			    (e->d_name[0] != '.' || strcmp(e->d_name, MANIFEST_DIR) == 0))
-				removed += remove_strays_in(path, depth - 1);
-			else if (S_ISREG(st.st_mode) && file_is_temp_name(e->d_name) && unlink(path) == 0)
-				removed++;
-		}
+		char *path = path_join(dir, e->d_name);
+		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && unlink(path) == 0)
+			removed++;
 		free(path);
 	}
 	closedir(dp);
+	if (sub) {
+		char *path = path_join(dir, sub);
+		removed += remove_strays_in(path, NULL);
+		free(path);
+	}
 	return removed;
 }
 
-size_t txn_remove_strays(const char *out_dir)
+size_t txn_remove_strays(const char *out_dir, char *const *dirs, size_t ndirs)
 {
-	/* OUT/<部门>/, OUT/<部门>/项目/ and OUT/.budgetgen/; never OUT itself */
-	DIR *dp = opendir(out_dir);
-	if (!dp)
-		return 0;
-	size_t removed = 0;
-	struct dirent *e;
-	while ((e = readdir(dp)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
-		    (e->d_name[0] == '.' && strcmp(e->d_name, MANIFEST_DIR) != 0))
-			continue;
-		size_t plen = strlen(out_dir) + strlen(e->d_name) + 2;
-		char *path = xmalloc(plen);
-		snprintf(path, plen, "%s/%s", out_dir, e->d_name);
-		struct stat st;
-		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-			removed += remove_strays_in(path, 1);
+	/* OUT/.budgetgen/, and OUT/<部门>/ with OUT/<部门>/项目/ for each department directory a
+	 * manifest names; never OUT itself nor any other directory */
+	char *state = path_join(out_dir, MANIFEST_DIR);
+	size_t removed = remove_strays_in(state, NULL);
+	free(state);
+	for (size_t i = 0; i < ndirs; i++) {
+		char *path = path_join(out_dir, dirs[i]);
+		removed += remove_strays_in(path, "项目");
 		free(path);
 	}
-	closedir(dp);
 	return removed;
+}
+
+const char *txn_error_text(int e)
+{
+	return e == ELOOP ? "路径中有符号链接（budgetgen 不经符号链接写入或删除文件）" : errno_text(e);
 }

@@ -37,7 +37,7 @@ from common import ok, tally  # noqa: E402  (tests/common.py)
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BG = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else os.path.join(ROOT, "budgetgen")
 TRIALS = int(sys.argv[2]) if len(sys.argv) > 2 else 4
-STRAY = re.compile(r"\.tmp[0-9]+$")
+STRAY = re.compile(r"\.budgetgen-tmp[0-9]+$")
 
 tally.verbose = True  # the batch checks list every check as it runs
 
@@ -123,7 +123,7 @@ def check_after_kill(out, label):
     for j in journals(out):
         for line in open(j, encoding="utf-8", errors="replace"):
             if line.startswith("file "):
-                named.add(os.path.abspath(line[5:].split("\t")[0]))
+                named.add(os.path.abspath(os.path.join(out, line[5:].split("\t")[0])))  # relative to OUT
     strays, broken = [], []
     for d, _, fs in os.walk(out):
         for f in fs:
@@ -268,7 +268,7 @@ def run(tmp):
     open(dept1, "w", encoding="utf-8").write(good)
 
     # ---- stray temporaries go ----------------------------------------------------------------------
-    stray = os.path.join(out, d3, "项目", "99-残留.pdf.tmp12345")
+    stray = os.path.join(out, d3, "项目", "99-残留.pdf.budgetgen-tmp000000012345")
     open(stray, "w").write("partial")
     r = build(src, out)
     ok(r.returncode == 0 and not os.path.exists(stray), "a stray temporary file is removed")

@@ -319,6 +319,25 @@ EOF
 	rm -rf "$dir"
 done
 
+# ---- damaged state files ------------------------------------------------------------------------
+
+# A build into an OUT whose .budgetgen holds a journal deleting a file outside OUT and a manifest
+# naming one: both are reported (tests/diag/state/damaged.expected) and never acted on.
+dir=$tmp/state
+mkdir -p "$dir/out/.budgetgen"
+cp tests/diag/ok-example.txt "$dir/局.txt"
+echo precious >"$dir/victim.txt"
+key=0000000000000000000000000000000000000000000000000000000000000000
+printf 'budgetgen journal 2\ndelete 9 0 ../victim.txt\ncommit\n' >"$dir/out/.budgetgen/x.journal"
+printf 'budgetgen manifest 1\nsource %s\ngiven 局.txt\nname 局\ndir 局\nkey %s\noutput %s -1 0 ../victim.txt\nmessages 0\n' \
+	"$dir/gone.txt" $key $key >"$dir/out/.budgetgen/y.manifest"
+run_case state/damaged tests/diag/state/damaged.expected "$dir" build -q --layouts "$root/layouts" \
+	--fonts "$root/fonts/roles.conf" --catalog "$root/layouts/catalog" 局.txt -o out
+if [ ! -f "$dir/victim.txt" ]; then
+	failed=$((failed + 1))
+	echo "FAIL state/damaged: a damaged state file deleted a file outside OUT"
+fi
+
 # ---- no .expected without its case ----------------------------------------------------------------
 
 for expected in tests/diag/*.expected tests/diag/cli/*.expected tests/diag/generated/*.expected; do

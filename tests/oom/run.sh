@@ -6,7 +6,7 @@
 # tests/oom/failmalloc.c). Each run must end in one of two ways:
 #   clean failure  exit status 3, a message saying 内存不足 (out of memory), nothing else on
 #                  stderr (no sanitizer report, no crash), and in the output directory either
-#                  no file at all (no *.tmp* left behind either) or, when memory ran out after
+#                  no file at all (no *.budgetgen-tmp* left behind either) or, when memory ran out after
 #                  the department was written, exactly the reference build's files — never a
 #                  part of them;
 #   absorbed       the failed allocation was optional (a library retried or did without it):
@@ -47,7 +47,7 @@ if [ "${1:-}" = --one ]; then
 	where=$(basename "${where%%+*}" 2>/dev/null)
 	# the documents (out/.budgetgen/ is the build's bookkeeping), and any temporary file at all
 	files=$(cd "$d" && find out -path out/.budgetgen -prune -o -type f -print 2>/dev/null | sort)
-	temps=$(cd "$d" && find out -name '*.tmp*' 2>/dev/null | head -n 3)
+	temps=$(cd "$d" && find out -name '*.budgetgen-tmp*' 2>/dev/null | head -n 3)
 	reason=""
 	if [ -n "$temps" ]; then
 		reason="temporary files left: $(echo "$temps" | tr '\n' ' ')"

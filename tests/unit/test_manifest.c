@@ -119,7 +119,8 @@ static void test_manifest_round_trip(const char *dir)
 	sprintf(path, "%s/m.manifest", dir);
 	CHECK_INT_EQ(file_write_atomic(path, text.data, text.len), 0);
 	manifest r;
-	if (CHECK(manifest_read(path, &r))) {
+	const char *why;
+	if (CHECK(manifest_read(path, &r, &why))) {
 		CHECK_STR_EQ(r.source, m.source);
 		CHECK_STR_EQ(r.given, m.given);
 		CHECK_STR_EQ(r.name, m.name);
@@ -144,7 +145,22 @@ static void test_manifest_round_trip(const char *dir)
 	}
 	/* truncated: not a manifest (everything will be rebuilt) */
 	CHECK_INT_EQ(file_write_atomic(path, text.data, text.len / 2), 0);
-	CHECK(!manifest_read(path, &r));
+	CHECK(!manifest_read(path, &r, &why) && why);
+	/* naming what a build must not touch: reported, never read */
+	const char *bad[] = {"../victim.txt", "/etc/passwd", "2025-测试局/../../x", "其他局/a.pdf"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		o[1].path = (char *)bad[i];
+		text.len = 0;
+		manifest_format(&m, &text);
+		CHECK_INT_EQ(file_write_atomic(path, text.data, text.len), 0);
+		CHECK(!manifest_read(path, &r, &why) && why);
+	}
+	o[1].path = "2025-测试局/项目/01-人才 工作.pdf";
+	o[1].size = -1;
+	text.len = 0;
+	manifest_format(&m, &text);
+	CHECK_INT_EQ(file_write_atomic(path, text.data, text.len), 0);
+	CHECK(!manifest_read(path, &r, &why) && why);
 	buf_free(&text);
 	free(path);
 }
@@ -178,20 +194,23 @@ static int unnamed(const char *dir, const char *text)
 	return fd;
 }
 
-static void test_txn(const char *dir)
+static void test_txn(const char *root)
 {
+	/* paths relative to root, as a build names them; the process runs elsewhere */
+	char *dir = path_in(root, "d");
+	dir_make(dir);
 	char *a = path_in(dir, "a.pdf"), *b = path_in(dir, "b.pdf"), *old = path_in(dir, "old.pdf");
-	char *journal = path_in(dir, "d.journal");
+	char *journal = path_in(root, "d.journal");
 	file_write_atomic(a, "old a", 5);
 	file_write_atomic(old, "stale", 5);
 	struct stat st;
 	stat(old, &st);
-	txn *t = txn_new(journal);
+	txn *t = txn_new(root, journal);
 	int fa = unnamed(dir, "new a"), fb = unnamed(dir, "new b");
 	CHECK(fa >= 0 && fb >= 0);
-	txn_add_file(t, fa, NULL, a);
-	txn_add_file(t, fb, NULL, b);
-	txn_add_delete(t, old, st.st_size, (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec);
+	txn_add_file(t, fa, NULL, "d/a.pdf");
+	txn_add_file(t, fb, NULL, "d/b.pdf");
+	txn_add_delete(t, "d/old.pdf", st.st_size, (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec);
 	char err[256];
 	CHECK_INT_EQ(txn_run(t, err, sizeof err), 0);
 	txn_free(t);
@@ -208,20 +227,26 @@ static void test_txn(const char *dir)
 
 	/* a delete of a file that changed since it was recorded does nothing */
 	file_write_atomic(old, "someone else's", 14);
-	t = txn_new(journal);
-	txn_add_delete(t, old, 5, 0);
+	t = txn_new(root, journal);
+	txn_add_delete(t, "d/old.pdf", 5, 0);
 	CHECK_INT_EQ(txn_run(t, err, sizeof err), 0);
 	txn_free(t);
 	CHECK(access(old, F_OK) == 0);
+	stat(old, &st);
+	long long old_mtime = (long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 
 	/* killed after the commit mark: the next build renames what is left */
-	char *ta = path_in(dir, "a.pdf.tmp4242"), *tb = path_in(dir, "b.pdf.tmp4242");
+	char *ta = path_in(dir, "a.pdf.budgetgen-tmp000000004242"),
+	     *tb = path_in(dir, "b.pdf.budgetgen-tmp000000004242");
 	file_write_atomic(ta, "newer a", 7);
 	file_write_atomic(tb, "newer b", 7);
 	buf j = {0};
-	buf_printf(&j, "budgetgen journal 1\nfile %s\t%s\nfile %s\t%s\ndelete -1 0 %s\ncommit\n", ta, a, tb, b, old);
+	buf_printf(&j, "budgetgen journal 2\nfile d/a.pdf.budgetgen-tmp000000004242\td/a.pdf\n"
+	           "file d/b.pdf.budgetgen-tmp000000004242\td/b.pdf\ndelete 14 %lld d/old.pdf\ncommit\n",
+	           old_mtime);
 	file_write_atomic(journal, j.data, j.len);
-	CHECK_INT_EQ(txn_recover(dir), 1);
+	diag_ctx *d = diag_new();
+	CHECK_INT_EQ(txn_recover(root, root, d), 1);
 	s = slurp(a);
 	CHECK_STR_EQ(s, "newer a");
 	free(s);
@@ -233,9 +258,10 @@ static void test_txn(const char *dir)
 	/* killed before it: the temporaries go, the files stay */
 	file_write_atomic(ta, "newest a", 8);
 	j.len = 0;
-	buf_printf(&j, "budgetgen journal 1\nfile %s\t%s\nfile %s\t%s\n", ta, a, tb, b);
+	buf_printf(&j, "budgetgen journal 2\nfile d/a.pdf.budgetgen-tmp000000004242\td/a.pdf\n"
+	           "file d/b.pdf.budgetgen-tmp000000004242\td/b.pdf\n");
 	file_write_atomic(journal, j.data, j.len);
-	CHECK_INT_EQ(txn_recover(dir), 1);
+	CHECK_INT_EQ(txn_recover(root, root, d), 1);
 	s = slurp(a);
 	CHECK_STR_EQ(s, "newer a");
 	free(s);
@@ -244,13 +270,41 @@ static void test_txn(const char *dir)
 	/* a torn commit line is no commit */
 	file_write_atomic(ta, "torn", 4);
 	j.len = 0;
-	buf_printf(&j, "budgetgen journal 1\nfile %s\t%s\ncomm", ta, a);
+	buf_printf(&j, "budgetgen journal 2\nfile d/a.pdf.budgetgen-tmp000000004242\td/a.pdf\ncomm");
 	file_write_atomic(journal, j.data, j.len);
-	txn_recover(dir);
+	txn_recover(root, root, d);
 	s = slurp(a);
 	CHECK_STR_EQ(s, "newer a");
 	free(s);
 	CHECK(access(ta, F_OK) != 0);
+	CHECK_INT_EQ(diag_count(d, DIAG_WARNING), 0);
+
+	/* journals naming what is not theirs: reported, removed, nothing they name touched */
+	const char *bad[] = {
+		"delete 5 0 ../x/a.pdf", "delete -1 0 d/a.pdf", "rmdir /tmp", "delete 5 0 a.pdf",
+		"file d/b.pdf\td/a.pdf", "file /tmp/x.budgetgen-tmp000000000001\t/tmp/x",
+		"file d/../d/a.pdf.budgetgen-tmp000000000001\td/a.pdf",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		j.len = 0;
+		buf_printf(&j, "budgetgen journal 2\n%s\ncommit\n", bad[i]);
+		file_write_atomic(journal, j.data, j.len);
+		txn_recover(root, root, d);
+		CHECK(access(journal, F_OK) != 0 && access(a, F_OK) == 0 && access(b, F_OK) == 0);
+	}
+	CHECK_INT_EQ(diag_count(d, DIAG_WARNING), sizeof bad / sizeof *bad);
+	/* a directory on the way that is a symlink */
+	char *link = path_in(root, "l");
+	CHECK(symlink(dir, link) == 0);
+	const char *lj = "budgetgen journal 2\nrmdir l/sub\ncommit\n";
+	file_write_atomic(journal, lj, strlen(lj));
+	char *sub = path_in(dir, "sub");
+	dir_make(sub);
+	txn_recover(root, root, d);
+	CHECK(access(sub, F_OK) == 0);
+	diag_free(d);
+	free(sub);
+	free(link);
 	buf_free(&j);
 	free(ta);
 	free(tb);
@@ -258,23 +312,33 @@ static void test_txn(const char *dir)
 	free(b);
 	free(old);
 	free(journal);
+	free(dir);
 }
 
 static void test_strays(const char *dir)
 {
 	char *dept = path_in(dir, "2025-局");
 	char *proj = path_in(dept, "项目");
+	char *other = path_in(dir, "other");
 	dir_make(proj);
-	char *s1 = path_in(proj, "01-x.pdf.tmp123"), *s2 = path_in(dept, "a.xlsx.tmp9"),
-	     *keep1 = path_in(proj, "01-x.pdf"), *keep2 = path_in(dept, "notes.tmp.txt");
-	const char *files[] = {s1, s2, keep1, keep2};
-	for (int i = 0; i < 4; i++)
+	dir_make(other);
+	char *s1 = path_in(proj, "01-x.pdf.budgetgen-tmp000000000123"),
+	     *s2 = path_in(dept, "a.xlsx.budgetgen-tmp123456789012"), *keep1 = path_in(proj, "01-x.pdf"),
+	     *keep2 = path_in(dept, "notes.tmp.txt"), *keep3 = path_in(dept, "a.xlsx.tmp9"),
+	     *keep4 = path_in(other, "x.pdf.budgetgen-tmp000000000123");
+	const char *files[] = {s1, s2, keep1, keep2, keep3, keep4};
+	for (int i = 0; i < 6; i++)
 		file_write_atomic(files[i], "x", 1);
-	CHECK_INT_EQ(txn_remove_strays(dir), 2);
+	char *dirs[] = {"2025-局"};
+	CHECK_INT_EQ(txn_remove_strays(dir, dirs, 1), 2);
 	CHECK(access(s1, F_OK) != 0 && access(s2, F_OK) != 0);
-	CHECK(access(keep1, F_OK) == 0 && access(keep2, F_OK) == 0);
-	for (int i = 0; i < 4; i++)
+	for (int i = 2; i < 6; i++)
+		CHECK(access(files[i], F_OK) == 0);
+	CHECK(file_is_temp_name("a.pdf.budgetgen-tmp000000000001"));
+	CHECK(!file_is_temp_name("a.pdf.tmp000000000001") && !file_is_temp_name("a.budgetgen-tmp12"));
+	for (int i = 0; i < 6; i++)
 		free((char *)files[i]);
+	free(other);
 	free(proj);
 	free(dept);
 }

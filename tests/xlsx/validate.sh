@@ -50,7 +50,7 @@ while IFS= read -r a; do
 	b=$tmp/b/${a#"$tmp"/a/}
 	if cmp -s "$a" "$b"; then ok; else fail "two builds differ: ${a#"$tmp"/a/}"; fi
 done <"$tmp/list"
-leftover=$(find "$tmp/a" -name '*.tmp*' | head -n 3)
+leftover=$(find "$tmp/a" -name '*.budgetgen-tmp*' | head -n 3)
 if [ -z "$leftover" ]; then ok; else fail "temporary files left: $leftover"; fi
 
 first=$(head -n 1 "$tmp/list")
