@@ -139,6 +139,8 @@ static bool resource_keys(builder *b)
 	hash_digest_add(&c, &b->program);
 	hash_digest_add(&c, &b->fonts_key);
 	hash_u64(&c, (uint64_t)b->opt->epoch);
+	for (size_t i = 0; i < sources_include_dir_count(); i++) /* --include-dir: what 包含： may read */
+		hash_str(&c, sources_include_dir(i));
 	if ((e = hash_tree(&c, b->layouts_dir)) != 0)
 		goto fail;
 	struct stat st;

@@ -48,6 +48,16 @@ int sources_allow_include_dir(const char *dir)
 	return 0;
 }
 
+size_t sources_include_dir_count(void)
+{
+	return ninclude_dirs;
+}
+
+const char *sources_include_dir(size_t i)
+{
+	return include_dirs[i];
+}
+
 static void push(source_list *l, const char *path)
 {
 	l->paths = xrealloc(l->paths, (l->n + 1) * sizeof *l->paths);

@@ -23,6 +23,10 @@ void sources_find(source_list *out, diag_ctx *d, char *const *args, size_t nargs
 /* Allows 包含： to reach into dir and below (the --include-dir option). Returns 0, or an errno
  * value when dir cannot be resolved or is not a directory. */
 int sources_allow_include_dir(const char *dir);
+/* The directories allowed so far (real paths, in the order given): a build's key depends on them,
+ * since a source that may include more may read more. */
+size_t sources_include_dir_count(void);
+const char *sources_include_dir(size_t i);
 void sources_free(source_list *l);
 
 /* One loaded department: everything lives in `arena`. model is NULL when the file is unreadable. */

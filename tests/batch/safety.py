@@ -411,6 +411,23 @@ def case_repointed_include(tmp):
     ok("第二版" in re.sub(r"\s+", "", text), "16: the re-pointed include's new text is in the booklet")
 
 
+# ---- 7. includes confined: the allowed directories are part of a build's key ---------------------
+
+def case_include_dir_key(tmp):
+    src, out = os.path.join(tmp, "src"), os.path.join(tmp, "out")
+    county(src, 1, 1)
+    a, inc = with_include(src)
+    shared = os.path.join(tmp, "共用目录")
+    write(os.path.join(shared, "说明.txt"), "别处的共用说明。\n")
+    s = open(a, encoding="utf-8").read()
+    write(a, s.replace("包含：共用/说明.txt", f"包含：{shared}/说明.txt"))
+    st, msg = run([BG, "build", "-q", "--include-dir", shared, src, "-o", out])
+    ok(st == 0, "7: an include outside the tree builds with --include-dir", msg[-300:])
+    st, msg = build(src, out)
+    ok(st == 1 and "--include-dir" in msg, "7: the same build without --include-dir is refused, "
+       "not taken as up to date", f"{st} {msg[-300:]}")
+
+
 # ---- 12. the same date in all three formats ---------------------------------------------------------
 
 def case_epoch_dates(tmp):
@@ -446,7 +463,7 @@ def case_epoch_dates(tmp):
 
 CASES = [case_foreign_tmp, case_relative_journal, case_state_files, case_swap, case_dir_in_the_way,
          case_fmt_diff, case_symlinked_dept, case_include_special, case_fd_limit, case_fsize,
-         case_repointed_include, case_epoch_dates]
+         case_repointed_include, case_include_dir_key, case_epoch_dates]
 
 
 def main():
