@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,7 @@
 #include "doc/compose.h"
 #include "doc/dochash.h"
 #include "emit/paginate.h"
+#include "front/lex.h"
 
 static double now_seconds(void)
 {
@@ -116,7 +118,7 @@ static bool resource_keys(builder *b)
 	int e = 0;
 	hash_init(&c);
 	hash_digest conf;
-	if ((e = hash_file(b->fonts_conf, &conf)) != 0)
+	if ((e = hash_file(b->fonts_conf, SIZE_MAX, &conf)) != 0)
 		goto fail;
 	hash_digest_add(&c, &conf);
 	for (size_t i = 0; i < font_set_face_count(b->fonts); i++) {
@@ -202,7 +204,7 @@ static bool unchanged(builder *b, dept *d)
 	hash_digest *h = xcalloc(m->ninputs, sizeof *h);
 	bool ok = true;
 	for (size_t i = 0; i < m->ninputs && ok; i++)
-		ok = hash_file(m->inputs[i], &h[i]) == 0;
+		ok = hash_file(m->inputs[i], (size_t)LEX_MAX_FILE_MB << 20, &h[i]) == 0;
 	if (ok) {
 		hash_digest k = dept_key(b, d->path, h, m->ninputs);
 		ok = hash_equal(&k, &m->key);
