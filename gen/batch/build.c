@@ -195,6 +195,19 @@ static bool intact(const builder *b, const manifest_output *o)
 	return ok;
 }
 
+/* An input as the next build must read it again: the path the parser opened (an include through a
+ * symlink is the symlink, so re-pointing it is noticed), made absolute so that a build run from
+ * another directory reads the same file. */
+static char *input_path(const char *path)
+{
+	char *cwd = path[0] != '/' ? getcwd(NULL, 0) : NULL;
+	if (!cwd)
+		return xstrdup(path);
+	char *abs = path_join(cwd, path);
+	free(cwd);
+	return abs;
+}
+
 /* Unchanged: same key from the files it was read from, every output as written. */
 static bool unchanged(builder *b, dept *d)
 {
@@ -322,10 +335,8 @@ static void examine(builder *b, dept *d)
 		d->dir = output_department_dir(l.model);
 		d->ninputs = diag_file_count(dc);
 		d->inputs = xcalloc(d->ninputs ? d->ninputs : 1, sizeof *d->inputs);
-		for (size_t i = 0; i < d->ninputs; i++) {
-			char *r = realpath(diag_file(dc, i)->path, NULL);
-			d->inputs[i] = r ? r : xstrdup(diag_file(dc, i)->path);
-		}
+		for (size_t i = 0; i < d->ninputs; i++)
+			d->inputs[i] = input_path(diag_file(dc, i)->path);
 		const char *holder = claim(b, d->dir, d->path);
 		if (holder) {
 			char why[1024];
