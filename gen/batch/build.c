@@ -574,7 +574,7 @@ static void commit(builder *b, dept *d)
 			unlink(tmp);
 		free(tmp);
 		if (e) {
-			diag_report(dc, (srcloc){0}, D_WRITE_FAILED, err, errno_text(e));
+			diag_report(dc, (srcloc){0}, D_WRITE_FAILED, err, render_write_error(e));
 			d->state = DEPT_FAILED;
 			raise_status(&d->status, EXIT_IO);
 			written = deleted = 0;
@@ -635,7 +635,7 @@ static void remove_gone(builder *b, char *const *args, size_t nargs)
 		txn_free(t);
 		free(jpath);
 		if (e) {
-			diag_report(b->d, (srcloc){0}, D_WRITE_FAILED, err, errno_text(e));
+			diag_report(b->d, (srcloc){0}, D_WRITE_FAILED, err, render_write_error(e));
 			raise_status(&b->status, EXIT_IO);
 			continue;
 		}
@@ -958,6 +958,7 @@ static void raise_fd_limit(void)
 int build_run(const build_options *opt, char *const *paths, size_t npaths)
 {
 	builder b = {.opt = opt, .start = now_seconds(), .lock = -1};
+	render_catch_fsize(); /* before the workers start: they inherit it */
 	b.tty = isatty(2) && !opt->quiet;
 	b.d = diag_new();
 	b.la = arena_new();

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,6 +175,27 @@ static int write_new_file(const builder *b, const char *rel, const buf *data, ch
 	return fd;
 }
 
+/* Set by SIGXFSZ: some write of this process went past RLIMIT_FSIZE (and failed with EFBIG). */
+static volatile sig_atomic_t fsize_hit;
+
+static void on_xfsz(int sig)
+{
+	(void)sig;
+	fsize_hit = 1;
+}
+
+void render_catch_fsize(void)
+{
+	struct sigaction sa = {.sa_handler = on_xfsz};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGXFSZ, &sa, NULL);
+}
+
+const char *render_write_error(int e)
+{
+	return e == EFBIG ? "文件超过大小限制" : errno_text(e);
+}
+
 void render_job(void *ctx, const void *job, size_t len, pool_msg *res)
 {
 	builder *b = ctx;
@@ -202,17 +224,21 @@ void render_job(void *ctx, const void *job, size_t len, pool_msg *res)
 		const doc_document *pdoc = NULL;
 		const pg_result *ppages = NULL;
 		buf data = {0};
+		fsize_hit = 0;
 		int r = i < BOOKLET_OUTPUTS ? render_output(b, m, i, a, &bdoc, &bpages, &data, err, sizeof err)
 		              : render_output(b, m, i, a, &pdoc, &ppages, &data, err, sizeof err);
 		const pg_result *pages = i < BOOKLET_OUTPUTS ? bpages : ppages;
-		if (r != 0) {
+		if (r != 0 && fsize_hit) { /* a memory file of the emitters (fonts, workbooks) hit the limit */
+			put_result(&res->data, (uint32_t)i, 2, 0, 0, NULL, render_write_error(EFBIG), NULL);
+		} else if (r != 0) {
 			put_result(&res->data, (uint32_t)i, 1, 0, 0, NULL, err[0] ? err : "生成失败", NULL);
 		} else {
 			char *tmp = NULL;
 			int64_t size = 0, mtime = 0;
 			int fd = write_new_file(b, o->rel, &data, &tmp, &size, &mtime);
 			if (fd < 0) {
-				put_result(&res->data, (uint32_t)i, 2, 0, 0, NULL, errno_text(errno), pages);
+				put_result(&res->data, (uint32_t)i, 2, 0, 0, NULL,
+				           render_write_error(fsize_hit ? EFBIG : errno), pages);
 			} else {
 				put_result(&res->data, (uint32_t)i, 0, size, mtime, tmp, NULL, pages);
 				res->fds[res->nfds++] = fd;
