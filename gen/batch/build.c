@@ -885,6 +885,50 @@ static job *plan_jobs(builder *b, int workers, size_t *njobs)
 	return jobs;
 }
 
+static int cmp_size_desc(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Fits the jobs to the descriptors a process may open (ulimit -n). The driver holds one per
+ * rendered output until its department commits: at most the outputs of workers + 1 departments
+ * (jobs are handed out in department order), or of one with no workers, where it also renders
+ * (render_fds_needed); a socket per worker; a few for a commit. A worker holds its job's files
+ * until it answers, and renders. When those do not fit: fewer workers, and the outputs go to
+ * closed named temporaries (b->named_temps), which hold none. A build that still runs out says
+ * 打开的文件太多 (render.c; pool.c when the driver could not take a result's files). Returns the
+ * number of workers. */
+static int fit_descriptors(builder *b, const job *jobs, size_t njobs, int workers)
+{
+	enum { COMMIT_FDS = 16 };
+	size_t room = render_fds_free();
+	if (room == SIZE_MAX)
+		return workers;
+	if (workers > 1 && (size_t)workers + COMMIT_FDS + 2 > room)
+		workers = room > COMMIT_FDS + 4 ? (int)(room - COMMIT_FDS - 2) : 0;
+	size_t *dirty = xcalloc(b->ndepts ? b->ndepts : 1, sizeof *dirty);
+	for (size_t di = 0; di < b->ndepts; di++)
+		for (size_t i = 0; b->depts[di].state == DEPT_BUILD && i < b->depts[di].nouts; i++)
+			dirty[di] += b->depts[di].outs[i].dirty;
+	qsort(dirty, b->ndepts, sizeof *dirty, cmp_size_desc);
+	size_t held = 0, holders = workers > 1 ? (size_t)workers + 1 : 1;
+	for (size_t di = 0; di < b->ndepts && di < holders; di++)
+		held += dirty[di];
+	free(dirty);
+	size_t reserve = COMMIT_FDS + (workers > 1 ? (size_t)workers : render_fds_needed(b));
+	/* a worker holds the files of its job until it answers, and renders the next of them */
+	size_t in_job = 0;
+	for (size_t j = 0; j < njobs; j++) {
+		job_header h;
+		memcpy(&h, jobs[j].msg.data, sizeof h);
+		in_job = h.n > in_job ? h.n : in_job;
+	}
+	b->named_temps = held + reserve > room ||
+	                 (workers > 1 && in_job + render_fds_needed(b) + 2 > room);
+	return workers;
+}
+
 /* Steps 2 and 3: runs the jobs; commits each department when its last job is in. */
 static void run_jobs(builder *b)
 {
@@ -893,7 +937,7 @@ static void run_jobs(builder *b)
 	job *jobs = plan_jobs(b, n, &njobs);
 	if (!njobs)
 		return;
-	int workers = (size_t)n > njobs ? (int)njobs : n;
+	int workers = fit_descriptors(b, jobs, njobs, (size_t)n > njobs ? (int)njobs : n);
 	pool *p = pool_start(workers > 1 ? workers : 0, render_job, b);
 	for (size_t i = 0; i < njobs; i++)
 		pool_submit(p, jobs[i].msg.data, jobs[i].msg.len, i);

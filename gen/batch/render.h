@@ -30,8 +30,14 @@ void render_take_result(builder *b, pool_msg *res, bool crashed, bool said, size
  * it starts later) and remembers it; render_job then says "文件超过大小限制" for the output whose
  * rendering or writing hit the limit, also when that was in a library's memory file. */
 void render_catch_fsize(void);
-/* The error text for a failed write: the size limit for EFBIG, errno_text otherwise. */
+/* The error text for a failed write: the size limit for EFBIG, 打开的文件太多 for EMFILE and
+ * ENFILE, errno_text otherwise. */
 const char *render_write_error(int e);
+
+/* Descriptors a process needs free to render one output, and those it has free now (SIZE_MAX:
+ * no limit). */
+size_t render_fds_needed(const builder *b);
+size_t render_fds_free(void);
 
 /* Frees the department a worker (or the driver with -j 1) keeps loaded between jobs. */
 void render_forget(builder *b);
