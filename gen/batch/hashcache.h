@@ -19,7 +19,8 @@ int hash_cache_file(hash_cache *c, const char *path, hash_digest *out);
 void hash_cache_close(hash_cache *c, bool save);
 
 /* Hash of a whole regular file of at most max bytes, read now. Returns 0 or an errno value
- * (EFBIG when larger, EISDIR, UTIL_ENOTREG for a FIFO or a device: never blocks or reads for ever). */
+ * (EFBIG when larger, EISDIR, UTIL_ENOTREG for a FIFO or a device: it never blocks or reads for
+ * ever). */
 int hash_file(const char *path, size_t max, hash_digest *out);
 /* Adds every regular file under dir (relative name and content, sorted by name) to c.
  * Returns 0 or an errno value. */

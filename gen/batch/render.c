@@ -275,7 +275,7 @@ void render_job(void *ctx, const void *job, size_t len, pool_msg *res)
 		int r = i < BOOKLET_OUTPUTS ? render_output(b, m, i, a, &bdoc, &bpages, &data, err, sizeof err)
 		              : render_output(b, m, i, a, &pdoc, &ppages, &data, err, sizeof err);
 		const pg_result *pages = i < BOOKLET_OUTPUTS ? bpages : ppages;
-		if (r != 0 && fsize_hit) { /* a memory file of the emitters (fonts, workbooks) hit the limit */
+		if (r != 0 && fsize_hit) { /* an emitter's memory file (fonts, workbook) hit the limit */
 			put_result(&res->data, (uint32_t)i, 2, 0, 0, NULL, render_write_error(EFBIG), NULL);
 		} else if (r != 0 && render_fds_free() < render_fds_needed(b)) {
 			/* the emitters' own messages would name a library's error code */
