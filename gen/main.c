@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -395,6 +396,9 @@ static int run_command(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* past `ulimit -f` a write fails with EFBIG, reported like any write error, instead of the
+	 * process dying by SIGXFSZ without a word (build installs its own handler, render.c) */
+	signal(SIGXFSZ, SIG_IGN);
 	int status = run_command(argc, argv);
 	sources_release();
 	return status;

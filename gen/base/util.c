@@ -445,7 +445,7 @@ const char *errno_text(int e)
 	case EIO: return "读写错误";
 	case ENAMETOOLONG: return "文件名过长";
 	case EMFILE:
-	case ENFILE: return "打开的文件过多";
+	case ENFILE: return "打开的文件太多";
 	case ENOMEM: return "内存不足";
 	case ELOOP: return "符号链接层数过多（可能是循环链接）";
 	case EEXIST: return "文件已存在";

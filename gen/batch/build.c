@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,7 @@
 #include "doc/compose.h"
 #include "doc/dochash.h"
 #include "emit/paginate.h"
+#include "front/lex.h"
 
 static double now_seconds(void)
 {
@@ -116,7 +118,7 @@ static bool resource_keys(builder *b)
 	int e = 0;
 	hash_init(&c);
 	hash_digest conf;
-	if ((e = hash_file(b->fonts_conf, &conf)) != 0)
+	if ((e = hash_file(b->fonts_conf, SIZE_MAX, &conf)) != 0)
 		goto fail;
 	hash_digest_add(&c, &conf);
 	for (size_t i = 0; i < font_set_face_count(b->fonts); i++) {
@@ -195,6 +197,19 @@ static bool intact(const builder *b, const manifest_output *o)
 	return ok;
 }
 
+/* An input as the next build must read it again: the path the parser opened (an include through a
+ * symlink is the symlink, so re-pointing it is noticed), made absolute so that a build run from
+ * another directory reads the same file. */
+static char *input_path(const char *path)
+{
+	char *cwd = path[0] != '/' ? getcwd(NULL, 0) : NULL;
+	if (!cwd)
+		return xstrdup(path);
+	char *abs = path_join(cwd, path);
+	free(cwd);
+	return abs;
+}
+
 /* Unchanged: same key from the files it was read from, every output as written. */
 static bool unchanged(builder *b, dept *d)
 {
@@ -204,7 +219,7 @@ static bool unchanged(builder *b, dept *d)
 	hash_digest *h = xcalloc(m->ninputs, sizeof *h);
 	bool ok = true;
 	for (size_t i = 0; i < m->ninputs && ok; i++)
-		ok = hash_file(m->inputs[i], &h[i]) == 0;
+		ok = hash_file(m->inputs[i], (size_t)LEX_MAX_FILE_MB << 20, &h[i]) == 0;
 	if (ok) {
 		hash_digest k = dept_key(b, d->path, h, m->ninputs);
 		ok = hash_equal(&k, &m->key);
@@ -340,10 +355,8 @@ static void examine(builder *b, dept *d)
 		d->dir = output_department_dir(l.model);
 		d->ninputs = diag_file_count(dc);
 		d->inputs = xcalloc(d->ninputs ? d->ninputs : 1, sizeof *d->inputs);
-		for (size_t i = 0; i < d->ninputs; i++) {
-			char *r = realpath(diag_file(dc, i)->path, NULL);
-			d->inputs[i] = r ? r : xstrdup(diag_file(dc, i)->path);
-		}
+		for (size_t i = 0; i < d->ninputs; i++)
+			d->inputs[i] = input_path(diag_file(dc, i)->path);
 		const char *holder = claim(b, d->dir, d->path);
 		link = holder ? NULL : symlinked_dir(b, d->dir);
 		if (holder) {
@@ -373,6 +386,12 @@ static void examine(builder *b, dept *d)
 	flush_to(dc, &d->text);
 	department_load_free(&l);
 	diag_free(dc);
+}
+
+/* Why a department's commit failed: a symlink on the way (txn), or a write's reason. */
+static const char *commit_error_text(int e)
+{
+	return e == ELOOP ? txn_error_text(e) : render_write_error(e);
 }
 
 /* ---- committing --------------------------------------------------------------------------------- */
@@ -605,7 +624,7 @@ static void commit(builder *b, dept *d)
 			unlink(tmp);
 		free(tmp);
 		if (e) {
-			diag_report(dc, (srcloc){0}, D_WRITE_FAILED, err, txn_error_text(e));
+			diag_report(dc, (srcloc){0}, D_WRITE_FAILED, err, commit_error_text(e));
 			d->state = DEPT_FAILED;
 			raise_status(&d->status, EXIT_IO);
 			written = deleted = 0;
@@ -668,7 +687,7 @@ static void remove_gone(builder *b, char *const *args, size_t nargs)
 		txn_free(t);
 		free(jpath);
 		if (e) {
-			diag_report(b->d, (srcloc){0}, D_WRITE_FAILED, err, txn_error_text(e));
+			diag_report(b->d, (srcloc){0}, D_WRITE_FAILED, err, commit_error_text(e));
 			raise_status(&b->status, EXIT_IO);
 			continue;
 		}
@@ -928,6 +947,50 @@ static job *plan_jobs(builder *b, int workers, size_t *njobs)
 	return jobs;
 }
 
+static int cmp_size_desc(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Fits the jobs to the descriptors a process may open (ulimit -n). The driver holds one per
+ * rendered output until its department commits: at most the outputs of workers + 1 departments
+ * (jobs are handed out in department order), or of one with no workers, where it also renders
+ * (render_fds_needed); a socket per worker; a few for a commit. A worker holds its job's files
+ * until it answers, and renders. When those do not fit: fewer workers, and the outputs go to
+ * closed named temporaries (b->named_temps), which hold none. A build that still runs out says
+ * 打开的文件太多 (render.c; pool.c when the driver could not take a result's files). Returns the
+ * number of workers. */
+static int fit_descriptors(builder *b, const job *jobs, size_t njobs, int workers)
+{
+	enum { COMMIT_FDS = 16 };
+	size_t room = render_fds_free();
+	if (room == SIZE_MAX)
+		return workers;
+	if (workers > 1 && (size_t)workers + COMMIT_FDS + 2 > room)
+		workers = room > COMMIT_FDS + 4 ? (int)(room - COMMIT_FDS - 2) : 0;
+	size_t *dirty = xcalloc(b->ndepts ? b->ndepts : 1, sizeof *dirty);
+	for (size_t di = 0; di < b->ndepts; di++)
+		for (size_t i = 0; b->depts[di].state == DEPT_BUILD && i < b->depts[di].nouts; i++)
+			dirty[di] += b->depts[di].outs[i].dirty;
+	qsort(dirty, b->ndepts, sizeof *dirty, cmp_size_desc);
+	size_t held = 0, holders = workers > 1 ? (size_t)workers + 1 : 1;
+	for (size_t di = 0; di < b->ndepts && di < holders; di++)
+		held += dirty[di];
+	free(dirty);
+	size_t reserve = COMMIT_FDS + (workers > 1 ? (size_t)workers : render_fds_needed(b));
+	/* a worker holds the files of its job until it answers, and renders the next of them */
+	size_t in_job = 0;
+	for (size_t j = 0; j < njobs; j++) {
+		job_header h;
+		memcpy(&h, jobs[j].msg.data, sizeof h);
+		in_job = h.n > in_job ? h.n : in_job;
+	}
+	b->named_temps = held + reserve > room ||
+	                 (workers > 1 && in_job + render_fds_needed(b) + 2 > room);
+	return workers;
+}
+
 /* Steps 2 and 3: runs the jobs; commits each department when its last job is in. */
 static void run_jobs(builder *b)
 {
@@ -936,7 +999,7 @@ static void run_jobs(builder *b)
 	job *jobs = plan_jobs(b, n, &njobs);
 	if (!njobs)
 		return;
-	int workers = (size_t)n > njobs ? (int)njobs : n;
+	int workers = fit_descriptors(b, jobs, njobs, (size_t)n > njobs ? (int)njobs : n);
 	pool *p = pool_start(workers > 1 ? workers : 0, render_job, b);
 	for (size_t i = 0; i < njobs; i++)
 		pool_submit(p, jobs[i].msg.data, jobs[i].msg.len, i);
@@ -1001,6 +1064,7 @@ static void raise_fd_limit(void)
 int build_run(const build_options *opt, char *const *paths, size_t npaths)
 {
 	builder b = {.opt = opt, .start = now_seconds(), .lock = -1};
+	render_catch_fsize(); /* before the workers start: they inherit it */
 	b.tty = isatty(2) && !opt->quiet;
 	b.d = diag_new();
 	b.la = arena_new();

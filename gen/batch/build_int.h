@@ -82,6 +82,8 @@ typedef struct builder {
 	char **claimed;             /* directories claimed in this build, by department */
 	size_t nclaimed;
 	int status;
+	bool named_temps;           /* outputs go to closed named temporaries, not descriptors held
+	                             * until the commit: too few descriptors (run_jobs) */
 	size_t built, unchanged, failed, removed, written, deleted;
 	/* the worker's cache: the department it loaded last */
 	size_t cached;              /* index + 1, 0 for none */

@@ -6,34 +6,44 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "batch/records.h"
 
-int hash_file(const char *path, hash_digest *out)
+int hash_file(const char *path, size_t max, hash_digest *out)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* as file_read: a FIFO must not block the open, a device must not be read for ever */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return errno;
+	struct stat st;
+	int e = fstat(fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR
+	                                    : !S_ISREG(st.st_mode) ? UTIL_ENOTREG
+	                                                           : 0;
 	hash_ctx c;
 	hash_init(&c);
 	static char chunk[1 << 16];
+	size_t total = 0;
 	ssize_t k;
-	while ((k = read(fd, chunk, sizeof chunk)) != 0) {
+	while (!e && (k = read(fd, chunk, sizeof chunk)) != 0) {
 		if (k < 0 && errno == EINTR)
 			continue;
-		if (k < 0) {
-			int e = errno;
-			close(fd);
-			return e;
-		}
-		hash_update(&c, chunk, (size_t)k);
+		if (k < 0)
+			e = errno;
+		else if ((total += (size_t)k) > max)
+			e = EFBIG;
+		else
+			hash_update(&c, chunk, (size_t)k);
 	}
 	close(fd);
+	if (e)
+		return e;
 	*out = hash_final(&c);
 	return 0;
 }
@@ -68,7 +78,7 @@ static int hash_tree_at(hash_ctx *c, const char *dir, const char *rel)
 				err = hash_tree_at(c, path, r);
 			} else if (S_ISREG(st.st_mode)) {
 				hash_digest d;
-				err = hash_file(path, &d);
+				err = hash_file(path, SIZE_MAX, &d);
 				hash_str(c, r);
 				hash_digest_add(c, &d);
 			}
@@ -149,7 +159,7 @@ int hash_cache_file(hash_cache *c, const char *path, hash_digest *out)
 		*out = hit->hash;
 		return 0;
 	}
-	int e = hash_file(path, &now.hash);
+	int e = hash_file(path, SIZE_MAX, &now.hash);
 	if (e)
 		return e;
 	if (!hit) {

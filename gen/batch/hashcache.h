@@ -4,6 +4,7 @@
 #define BUDGETGEN_HASHCACHE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "base/hash.h"
 
@@ -17,8 +18,10 @@ int hash_cache_file(hash_cache *c, const char *path, hash_digest *out);
 /* Writes the cache back (atomically) when save and something was added; frees it. */
 void hash_cache_close(hash_cache *c, bool save);
 
-/* Hash of a whole file, read now. Returns 0 or an errno value. */
-int hash_file(const char *path, hash_digest *out);
+/* Hash of a whole regular file of at most max bytes, read now. Returns 0 or an errno value
+ * (EFBIG when larger, EISDIR, UTIL_ENOTREG for a FIFO or a device: it never blocks or reads for
+ * ever). */
+int hash_file(const char *path, size_t max, hash_digest *out);
 /* Adds every regular file under dir (relative name and content, sorted by name) to c.
  * Returns 0 or an errno value. */
 int hash_tree(hash_ctx *c, const char *dir);

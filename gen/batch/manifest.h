@@ -45,7 +45,9 @@ typedef struct manifest {
 	char *name;         /* the department's name */
 	char *dir;          /* its directory, relative to OUT */
 	hash_digest key;    /* of its input files, resources and the program (build.c: dept_key) */
-	char **inputs;      /* real paths of the files it was read from: the source, then includes */
+	char **inputs;      /* the files it was read from (source, then includes), as the parser
+	                     * opened them: made absolute, not resolved (an include through a
+	                     * symlink is the symlink) */
 	size_t ninputs;
 	manifest_output *outputs;
 	size_t noutputs;

@@ -107,13 +107,17 @@ static bool send_fds(int sock, const int *fds, size_t n)
 	return true;
 }
 
+/* Receives the descriptors of a result. Every batch is read even when the kernel could not give
+ * this process some of them (MSG_CTRUNC: no descriptor left, ulimit -n), so that the stream stays
+ * in step; then none is kept and m->error is EMFILE. False when the stream itself failed. */
 static bool recv_fds(int sock, pool_msg *m)
 {
 	uint64_t count;
 	if (fd_read_all(sock, &count, sizeof count) != 0 || count > 1000000)
 		return false;
 	m->fds = xcalloc(count ? count : 1, sizeof *m->fds);
-	while (m->nfds < count) {
+	bool truncated = false;
+	for (uint64_t at = 0; at < count; at += FDS_PER_MSG) {
 		char byte;
 		struct iovec iov = {.iov_base = &byte, .iov_len = 1};
 		union {
@@ -128,6 +132,8 @@ static bool recv_fds(int sock, pool_msg *m)
 		while (r < 0 && errno == EINTR);
 		if (r != 1)
 			return false;
+		if (mh.msg_flags & MSG_CTRUNC)
+			truncated = true;
 		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
 			if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
 				continue;
@@ -141,6 +147,12 @@ static bool recv_fds(int sock, pool_msg *m)
 					close(fd);
 			}
 		}
+	}
+	if (truncated || m->nfds != count) { /* which ones are missing is not known: keep none */
+		for (size_t i = 0; i < m->nfds; i++)
+			close(m->fds[i]);
+		m->nfds = 0;
+		m->error = EMFILE;
 	}
 	return true;
 }

@@ -15,6 +15,7 @@ typedef struct pool_msg {
 	buf data;
 	int *fds;
 	size_t nfds;
+	int error;   /* received: EMFILE when its descriptors could not be taken (then none is here) */
 } pool_msg;
 
 /* Runs one job (in a worker, or in the caller when there are none). */

@@ -4,10 +4,13 @@
 #include "batch/render.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +20,7 @@
 #include "emit/pdf.h"
 #include "emit/xlsx.h"
 #include "batch/outputs.h"
+#include "text/font.h"
 
 static void put_u32(buf *b, uint32_t v)
 {
@@ -82,7 +86,7 @@ static char *get_str(reader *r)
 }
 
 /* Result of one output: state 0 written (an fd follows the message), 1 render failed, 2 write
- * failed. */
+ * failed, 3 written to the closed temporary tmp (no fd). */
 static void put_result(buf *r, uint32_t idx, uint32_t state, int64_t size, int64_t mtime,
                        const char *tmp, const char *error, const pg_result *pages)
 {
@@ -145,33 +149,98 @@ static int render_output(builder *b, const model_department *m, size_t idx, aren
 	return -1;
 }
 
-/* Writes data to a new unnamed file in the output's directory. Returns the fd, or -1 with errno. */
-static int write_new_file(const builder *b, const char *rel, const buf *data, char **tmp,
-                          int64_t *size, int64_t *mtime)
+/* Writes data to a new file in the output's directory: unnamed (its fd in *fd; or named *tmp where
+ * the file system has no unnamed files), or, when named, a temporary "FILE.tmpN" that is closed
+ * (*fd -1), so that the driver need not hold a descriptor for it. Returns 0 or an errno value. */
+static int write_new_file(const builder *b, const char *rel, const buf *data, bool named, int *fd,
+                          char **tmp, int64_t *size, int64_t *mtime)
 {
 	char *final = path_join(b->opt->out_dir, rel);
 	char *dir = xstrdup(final);
 	*strrchr(dir, '/') = '\0';
-	int e = dir_make(dir), fd = -1;
-	if (!e && (fd = file_temp_open(final, tmp)) < 0)
+	int e = dir_make(dir);
+	*fd = -1;
+	if (!e && (*fd = named ? file_temp_create(final, false, tmp) : file_temp_open(final, tmp)) < 0)
 		e = errno;
-	if (!e && (e = fd_write_synced(fd, data->data ? data->data : "", data->len)) == 0) {
+	if (!e && (e = fd_write_synced(*fd, data->data ? data->data : "", data->len)) == 0) {
 		struct stat st;
-		if (fstat(fd, &st) != 0)
+		if (fstat(*fd, &st) != 0)
 			e = errno;
 		*size = st.st_size;
 		*mtime = timespec_ns(st.st_mtim);
 	}
-	if (e && fd >= 0) {
-		close(fd);
-		if (*tmp)
-			unlink(*tmp);
-		fd = -1;
+	if (!e && named && close(*fd) != 0)
+		e = errno;
+	else if (e && *fd >= 0)
+		close(*fd);
+	if (e || named)
+		*fd = -1;
+	if (e && *tmp) {
+		unlink(*tmp);
+		free(*tmp);
+		*tmp = NULL;
 	}
 	free(dir);
 	free(final);
-	errno = e;
-	return fd;
+	return e;
+}
+
+/* Descriptors a worker needs free to render one output: the PDF writer holds two per font face
+ * (the subset's memory file and libharu's own), the workbook a memory file and the output itself,
+ * and the libraries a few more. */
+size_t render_fds_needed(const builder *b)
+{
+	return 2 * font_set_face_count(b->fonts) + 8;
+}
+
+/* Descriptors this process may still open: its limit less those open now. */
+size_t render_fds_free(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return SIZE_MAX;
+	DIR *dp = opendir("/proc/self/fd");
+	if (!dp)
+		return errno == EMFILE || errno == ENFILE ? 0 : SIZE_MAX;
+	size_t open = 0;
+	struct dirent *e;
+	while ((e = readdir(dp)) != NULL)
+		open += e->d_name[0] != '.';
+	closedir(dp);
+	open = open ? open - 1 : 0; /* the directory's own */
+	return rl.rlim_cur > open ? (size_t)(rl.rlim_cur - open) : 0;
+}
+
+/* Set by SIGXFSZ: some write of this process went past RLIMIT_FSIZE (and failed with EFBIG). */
+static volatile sig_atomic_t fsize_hit;
+
+static void on_xfsz(int sig)
+{
+	(void)sig;
+	fsize_hit = 1;
+}
+
+void render_catch_fsize(void)
+{
+	struct sigaction sa = {.sa_handler = on_xfsz};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGXFSZ, &sa, NULL);
+}
+
+const char *render_write_error(int e)
+{
+	static char too_many[128];
+	struct rlimit rl;
+	if (e == EFBIG)
+		return "文件超过大小限制";
+	if (e != EMFILE && e != ENFILE)
+		return errno_text(e);
+	if (e == EMFILE && getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		snprintf(too_many, sizeof too_many, "打开的文件太多（每个进程最多 %llu 个，见 ulimit -n）",
+		         (unsigned long long)rl.rlim_cur);
+	else
+		snprintf(too_many, sizeof too_many, "打开的文件太多");
+	return too_many;
 }
 
 void render_job(void *ctx, const void *job, size_t len, pool_msg *res)
@@ -202,17 +271,27 @@ void render_job(void *ctx, const void *job, size_t len, pool_msg *res)
 		const doc_document *pdoc = NULL;
 		const pg_result *ppages = NULL;
 		buf data = {0};
+		fsize_hit = 0;
 		int r = i < BOOKLET_OUTPUTS ? render_output(b, m, i, a, &bdoc, &bpages, &data, err, sizeof err)
 		              : render_output(b, m, i, a, &pdoc, &ppages, &data, err, sizeof err);
 		const pg_result *pages = i < BOOKLET_OUTPUTS ? bpages : ppages;
-		if (r != 0) {
+		if (r != 0 && fsize_hit) { /* an emitter's memory file (fonts, workbook) hit the limit */
+			put_result(&res->data, (uint32_t)i, 2, 0, 0, NULL, render_write_error(EFBIG), NULL);
+		} else if (r != 0 && render_fds_free() < render_fds_needed(b)) {
+			/* the emitters' own messages would name a library's error code */
+			put_result(&res->data, (uint32_t)i, 1, 0, 0, NULL, render_write_error(EMFILE), NULL);
+		} else if (r != 0) {
 			put_result(&res->data, (uint32_t)i, 1, 0, 0, NULL, err[0] ? err : "生成失败", NULL);
 		} else {
 			char *tmp = NULL;
 			int64_t size = 0, mtime = 0;
-			int fd = write_new_file(b, o->rel, &data, &tmp, &size, &mtime);
-			if (fd < 0) {
-				put_result(&res->data, (uint32_t)i, 2, 0, 0, NULL, errno_text(errno), pages);
+			int fd;
+			int e = write_new_file(b, o->rel, &data, b->named_temps, &fd, &tmp, &size, &mtime);
+			if (e) {
+				put_result(&res->data, (uint32_t)i, 2, 0, 0, NULL,
+				           render_write_error(fsize_hit ? EFBIG : e), pages);
+			} else if (fd < 0) {
+				put_result(&res->data, (uint32_t)i, 3, size, mtime, tmp, NULL, pages);
 			} else {
 				put_result(&res->data, (uint32_t)i, 0, size, mtime, tmp, NULL, pages);
 				res->fds[res->nfds++] = fd;
@@ -256,9 +335,10 @@ void render_take_result(builder *b, pool_msg *res, bool crashed, bool said, size
 				o->nglyphs++;
 			}
 			o->done = true;
-			if (state == 0 && fdi < res->nfds) {
-				o->fd = res->fds[fdi];
-				res->fds[fdi++] = -1;
+			if ((state == 0 && fdi < res->nfds) || (state == 3 && *tmp && !res->error)) {
+				o->fd = state == 0 ? res->fds[fdi] : -1;
+				if (state == 0)
+					res->fds[fdi++] = -1;
 				o->tmp = *tmp ? tmp : NULL;
 				o->size = size;
 				o->mtime_ns = mtime;
@@ -266,8 +346,13 @@ void render_take_result(builder *b, pool_msg *res, bool crashed, bool said, size
 					free(tmp);
 			} else {
 				o->failed = true;
-				o->write_error = state == 2;
-				o->error = *error ? xstrdup(error) : xstrdup("生成失败");
+				o->write_error = state != 1;
+				if ((state == 0 || state == 3) && res->error) /* its file could not be taken */
+					o->error = xstrdup(render_write_error(res->error));
+				else
+					o->error = *error ? xstrdup(error) : xstrdup("生成失败");
+				if (*tmp)
+					unlink(tmp);
 				free(tmp);
 			}
 			free(error);

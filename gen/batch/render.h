@@ -25,6 +25,20 @@ void render_job(void *ctx, const void *job, size_t len, pool_msg *res);
  * on stderr). idx, n: the outputs the job named. */
 void render_take_result(builder *b, pool_msg *res, bool crashed, bool said, size_t di,
                         const uint32_t *idx, size_t n);
+/* A file grown past the size limit (ulimit -f) must fail its write with EFBIG and be reported,
+ * not kill the process by SIGXFSZ: this catches the signal (in the driver, and so in the workers
+ * it starts later) and remembers it; render_job then says "文件超过大小限制" for the output whose
+ * rendering or writing hit the limit, also when that was in a library's memory file. */
+void render_catch_fsize(void);
+/* The error text for a failed write: the size limit for EFBIG, 打开的文件太多 for EMFILE and
+ * ENFILE, errno_text otherwise. */
+const char *render_write_error(int e);
+
+/* Descriptors a process needs free to render one output, and those it has free now (SIZE_MAX:
+ * no limit). */
+size_t render_fds_needed(const builder *b);
+size_t render_fds_free(void);
+
 /* Frees the department a worker (or the driver with -j 1) keeps loaded between jobs. */
 void render_forget(builder *b);
 
