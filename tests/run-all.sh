@@ -313,12 +313,17 @@ summarized "tests/readers/check.py" "$tmp/out" $?
 # tests/batch/run.py: on a 3 × 4 synthetic county, a no-op build writes nothing, a one-project change
 # rewrites exactly its files, -j does not change a byte, builds killed at random leave no partial
 # file and the next build completes them; tests/batch/revdiff.py: `budgetgen diff` on a revision;
-# tests/batch/anywhere.sh: run from another directory, ./budgetgen finds its data beside itself.
+# tests/batch/anywhere.sh: run from another directory, ./budgetgen finds its data beside itself;
+# tests/batch/safety.py: what a build may touch and that it never hangs (foreign temporaries,
+# journals and manifests that would reach outside OUT, FIFO includes, descriptor and file-size
+# limits, symlinked directories, SOURCE_DATE_EPOCH in all three formats).
 section "batch builds (tests/batch)"
 "$PYTHON" tests/batch/run.py "$BUDGETGEN" >"$tmp/out" 2>&1
 summarized "tests/batch/run.py" "$tmp/out" $?
 "$PYTHON" tests/batch/revdiff.py "$BUDGETGEN" >"$tmp/out" 2>&1
 summarized "tests/batch/revdiff.py" "$tmp/out" $?
+"$PYTHON" tests/batch/safety.py "$BUDGETGEN" >"$tmp/out" 2>&1
+summarized "tests/batch/safety.py" "$tmp/out" $?
 sh tests/batch/anywhere.sh "$BUDGETGEN" >"$tmp/out" 2>&1
 summarized "tests/batch/anywhere.sh" "$tmp/out" $?
 
