@@ -183,6 +183,14 @@ void arena_free(arena *a)
 	free(a);
 }
 
+size_t arena_size(const arena *a)
+{
+	size_t n = 0;
+	for (const arena_block *b = a ? a->head : NULL; b; b = b->next)
+		n += sizeof *b + b->size;
+	return n;
+}
+
 void *arena_alloc(arena *a, size_t n)
 {
 	n = (n + 15) & ~(size_t)15;

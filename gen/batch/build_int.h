@@ -14,6 +14,7 @@
 #include "batch/build.h"
 #include "batch/hashcache.h"
 #include "batch/manifest.h"
+#include "doc/doc.h"
 #include "doc/layouts.h"
 #include "front/load.h"
 #include "text/font.h"
@@ -35,6 +36,10 @@ typedef struct output {
 	size_t nglyphs;
 	char *error;                /* why it failed */
 	bool write_error;           /* D_WRITE_FAILED rather than D_RENDER_FAILED */
+	/* a project's IR as composed (and hashed) by examine, kept for rendering: NULL when it must
+	 * be composed again (see dept.kept) */
+	arena *doc_arena;
+	const doc_document *doc;
 } output;
 
 typedef enum dept_state {
@@ -61,6 +66,13 @@ typedef struct dept {
 	buf render_text;            /* messages of rendering and writing */
 	bool finished, printed, changed;
 	size_t written, deleted;
+	/* What examine composed, kept so that a department is composed once per build: the model
+	 * (kept.model NULL: nothing kept, a worker loads and composes again) and the booklet's IR;
+	 * the projects' in outs[].doc. Workers inherit it when they are forked, after examine; the
+	 * documents rendered are then exactly those the manifest's keys were made from. */
+	department_load kept;
+	arena *booklet_arena;
+	const doc_document *booklet;
 } dept;
 
 typedef struct builder {
@@ -85,6 +97,7 @@ typedef struct builder {
 	bool named_temps;           /* outputs go to closed named temporaries, not descriptors held
 	                             * until the commit: too few descriptors (run_jobs) */
 	size_t built, unchanged, failed, removed, written, deleted;
+	size_t kept_bytes;          /* of every dept.kept, bounded by KEEP_BYTES_MAX (build.c) */
 	/* the worker's cache: the department it loaded last */
 	size_t cached;              /* index + 1, 0 for none */
 	department_load cache_load;

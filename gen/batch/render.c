@@ -251,13 +251,15 @@ void render_job(void *ctx, const void *job, size_t len, pool_msg *res)
 		return;
 	memcpy(&h, job, sizeof h);
 	const uint32_t *idx = (const uint32_t *)((const char *)job + sizeof h);
-	const model_department *m = job_department(b, h.dept);
+	const dept *d = &b->depts[h.dept];
+	/* what examine composed, inherited: else the department is loaded and composed again */
+	const model_department *m = d->kept.model ? d->kept.model : job_department(b, h.dept);
 	put_u32(&res->data, h.dept);
 	put_u32(&res->data, m ? 0 : 1);
 	put_u32(&res->data, h.n);
 	res->fds = xcalloc(h.n ? h.n : 1, sizeof *res->fds);
 	arena *booklet = arena_new();
-	const doc_document *bdoc = NULL;
+	const doc_document *bdoc = d->booklet;
 	const pg_result *bpages = NULL;
 	for (uint32_t k = 0; k < h.n; k++) {
 		size_t i = idx[k];
@@ -268,7 +270,7 @@ void render_job(void *ctx, const void *job, size_t len, pool_msg *res)
 			continue;
 		}
 		arena *a = i < BOOKLET_OUTPUTS ? booklet : arena_new();
-		const doc_document *pdoc = NULL;
+		const doc_document *pdoc = o->doc;
 		const pg_result *ppages = NULL;
 		buf data = {0};
 		fsize_hit = 0;
