@@ -71,27 +71,27 @@ static hb_face_t *hb_face_of(font_face *face, char *errbuf, size_t errlen)
 	return hb;
 }
 
-/* codes[i] for codepoints[i] (ascending): itself in the BMP, else the next code of the Private Use Area that is
- * not among codepoints. Returns how many are above U+FFFF, or -1 when the Private Use Area runs out. */
+/* codes[i] for codepoints[i]: itself in the BMP, else the next code of the Private Use Area that is not among
+ * codepoints. Returns how many are above U+FFFF, or -1 when the Private Use Area runs out. */
 static long assign_codes(const uint32_t *codepoints, size_t n, uint32_t *codes)
 {
+	enum { NPUA = HARU_PUA_LAST - HARU_PUA_FIRST + 1 };
+	uint8_t taken[(NPUA + 7) / 8] = {0};
 	long astral = 0;
-	size_t k = 0;
-	uint32_t next = HARU_PUA_FIRST;
+	uint32_t next = 0; /* offset in the Private Use Area */
+	for (size_t i = 0; i < n; i++)
+		if (codepoints[i] >= HARU_PUA_FIRST && codepoints[i] <= HARU_PUA_LAST)
+			taken[(codepoints[i] - HARU_PUA_FIRST) >> 3] |= (uint8_t)(1u << ((codepoints[i] - HARU_PUA_FIRST) & 7));
 	for (size_t i = 0; i < n; i++) {
 		if (codepoints[i] < HARU_BMP_SIZE) {
 			codes[i] = codepoints[i];
 			continue;
 		}
-		for (;; next++) {
-			while (k < n && codepoints[k] < next)
-				k++;
-			if (k == n || codepoints[k] != next)
-				break;
-		}
-		if (next > HARU_PUA_LAST)
+		while (next < NPUA && (taken[next >> 3] & (1u << (next & 7))))
+			next++;
+		if (next == NPUA)
 			return -1;
-		codes[i] = next++;
+		codes[i] = HARU_PUA_FIRST + next++;
 		astral++;
 	}
 	return astral;
@@ -187,25 +187,29 @@ static void cmap_format12(buf *b, const cmap_pair *p, size_t n)
 }
 
 /* The cmap of a subset with stand-ins: (3,1) format 4 with the BMP code points and the stand-ins, which is what
- * libharu reads, and (3,10) format 12 with the real code points, for any other reader of the embedded font. */
+ * libharu reads, and (3,10) format 12 with the same and the real code points above U+FFFF, so that every reader of
+ * the font (FreeType prefers format 12) finds the same glyph for a code. */
 static bool stand_in_cmap(hb_face_t *sub, const uint32_t *codepoints, const uint32_t *codes, size_t n, buf *out)
 {
 	hb_font_t *font = hb_font_create(sub);
-	cmap_pair *bmp = xmalloc((n ? n : 1) * sizeof *bmp), *real = xmalloc((n ? n : 1) * sizeof *real);
-	size_t nbmp = 0;
+	cmap_pair *bmp = xmalloc((n ? n : 1) * sizeof *bmp), *all = xmalloc((2 * n + 1) * sizeof *all);
+	size_t nbmp = 0, nall = 0;
 	for (size_t i = 0; i < n; i++) {
 		hb_codepoint_t gid = 0;
 		if (!hb_font_get_nominal_glyph(font, codepoints[i], &gid))
 			gid = 0;
-		real[i] = (cmap_pair){codepoints[i], (unsigned)gid};
+		all[nall++] = (cmap_pair){codepoints[i], (unsigned)gid};
+		if (codes[i] != codepoints[i])
+			all[nall++] = (cmap_pair){codes[i], (unsigned)gid};
 		if (codes[i] < 0xFFFF)
 			bmp[nbmp++] = (cmap_pair){codes[i], (unsigned)gid};
 	}
 	hb_font_destroy(font);
 	qsort(bmp, nbmp, sizeof *bmp, pair_cmp);
+	qsort(all, nall, sizeof *all, pair_cmp);
 	buf t4 = {0}, t12 = {0};
 	bool ok = cmap_format4(&t4, bmp, nbmp);
-	cmap_format12(&t12, real, n);
+	cmap_format12(&t12, all, nall);
 	if (ok) {
 		put16(out, 0); /* version */
 		put16(out, 2);
@@ -221,7 +225,7 @@ static bool stand_in_cmap(hb_face_t *sub, const uint32_t *codepoints, const uint
 	buf_free(&t4);
 	buf_free(&t12);
 	free(bmp);
-	free(real);
+	free(all);
 	return ok;
 }
 

@@ -22,14 +22,15 @@ extern const font_glyph_policy haru_glyph_policy;
 /* Path length enough for "/proc/self/fd/N". */
 #define HARU_FD_PATH_MAX 32
 
-/* Subsets face to exactly codepoints[0..n) (ascending, plus .notdef) with hb-subset: glyph ids renumbered,
+/* Subsets face to exactly codepoints[0..n) (distinct, plus .notdef) with hb-subset: glyph ids renumbered,
  * GSUB/GPOS/GDEF, vertical metrics and hinting dropped, output deterministic and a single TrueType font even from a
  * TTC. codes[i] is the code libharu draws codepoints[i] with: the code point itself below U+10000; above it, a
  * stand-in, the lowest code of the Private Use Area not among codepoints and not given to another. Without code
- * points above U+FFFF the cmap is HarfBuzz's; with them it is rebuilt with the stand-ins in its format 4 subtable
- * (the one libharu reads) and the real code points in a format 12 one. Either way segments are sorted by their end,
- * as haru_fast.c's lookup for libharu relies on. Returns 0 and the font in *out (the caller frees it with free()),
- * or -1 with a message in errbuf (also when the Private Use Area has no code left). */
+ * points above U+FFFF the cmap is HarfBuzz's; with them it is rebuilt: the BMP code points and the stand-ins in a
+ * format 4 subtable (the one libharu reads), these and the real code points in a format 12 one. Either way
+ * segments are sorted by their end, as haru_fast.c's lookup for libharu relies on. Returns 0 and the font in *out
+ * (the caller frees it with free()), or -1 with a message in errbuf (also when the Private Use Area has no code
+ * left). */
 int haru_subset(font_face *face, const uint32_t *codepoints, size_t n, uint32_t *codes, uint8_t **out,
                 size_t *outlen, char *errbuf, size_t errlen);
 
