@@ -127,7 +127,6 @@ static void write_to_unicode(pdf_ctx *c, HPDF_Font font, const uint8_t *used, co
 	buf_free(&b);
 }
 
-/* One subset per face with exactly the code points its runs use. */
 static int cp_cmp(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -141,6 +140,7 @@ static uint32_t stand_in(const astral_map *am, uint32_t cp)
 	return p ? am->codes[p - am->cps] : 0;
 }
 
+/* One subset per face with exactly the code points its runs use, a stand-in for each above U+FFFF. */
 static void load_fonts(pdf_ctx *c, const pg_result *r)
 {
 	c->nfaces = font_set_face_count(c->fonts);
