@@ -112,7 +112,7 @@ typedef enum diag_code {
 	D_PROSE_FIGURE,         /* figure */
 	D_CATALOG_ERROR,        /* message */
 	/* building documents */
-	D_GLYPH_MISSING,      /* character, code point, reason, context text */
+	D_GLYPH_MISSING,      /* character, code point, reason, "" or "；出现在“<text>”" when it has no location */
 	D_LAYOUT_ERROR,       /* message naming the layout file and line */
 	D_FONT_ERROR,         /* message naming the role and files tried */
 	D_RENDER_FAILED,      /* document, message */

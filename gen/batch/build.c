@@ -466,9 +466,73 @@ static int ensure_state(builder *b)
 	return b->lock >= 0 ? 0 : errno;
 }
 
-/* The warnings for characters no font draws, each character once, in output order. */
-static void report_glyphs(diag_ctx *dc, const manifest_glyph *g, size_t n, uint32_t **seen,
-                          size_t *nseen)
+/* The source files of a department with characters no font draws, loaded again to point at them (only
+ * then: a department's outputs record the characters, not where they came from). */
+typedef struct glyph_sources {
+	bool loaded;
+	diag_ctx *quiet;          /* the load's own messages, not shown again */
+	department_load load;     /* owns the texts */
+	const src_file **files;   /* the same files registered in the messages' context */
+	size_t nfiles;
+} glyph_sources;
+
+static void glyph_sources_free(glyph_sources *gs)
+{
+	if (!gs->loaded)
+		return;
+	department_load_free(&gs->load);
+	diag_free(gs->quiet);
+	free(gs->files);
+}
+
+/* A comment line (# or ＃ first, after blanks) at text[0..len). */
+static bool comment_line(const char *text, size_t len)
+{
+	size_t i = 0;
+	while (i < len && (text[i] == ' ' || text[i] == '\t'))
+		i++;
+	if (i + 3 <= len && memcmp(text + i, "\xE3\x80\x80", 3) == 0) /* U+3000 */
+		return comment_line(text + i + 3, len - i - 3);
+	return (i < len && text[i] == '#') || (i + 3 <= len && memcmp(text + i, "＃", 3) == 0);
+}
+
+/* Where cp is first written in the department's source files, comment lines aside; no location when
+ * it is not there (text of a layout) or the sources cannot be read. */
+static srcloc glyph_source(diag_ctx *dc, glyph_sources *gs, const char *path, uint32_t cp)
+{
+	if (!gs->loaded) {
+		gs->loaded = true;
+		gs->quiet = diag_new();
+		gs->load = department_load_file(gs->quiet, path);
+		gs->nfiles = diag_file_count(gs->quiet);
+		gs->files = xcalloc(gs->nfiles ? gs->nfiles : 1, sizeof *gs->files);
+		for (size_t i = 0; i < gs->nfiles; i++) {
+			const src_file *f = diag_file(gs->quiet, i);
+			gs->files[i] = diag_add_file(dc, f->path, f->text, f->len);
+		}
+	}
+	char want[5] = {0};
+	size_t wlen = utf8_encode(cp, want);
+	for (size_t i = 0; i < gs->nfiles; i++) {
+		const src_file *f = gs->files[i];
+		int line = 1;
+		for (size_t at = 0; at < f->len; line++) {
+			const char *nl = memchr(f->text + at, '\n', f->len - at);
+			size_t end = nl ? (size_t)(nl - f->text) : f->len;
+			const char *hit = comment_line(f->text + at, end - at) ? NULL
+			                  : memmem(f->text + at, end - at, want, wlen);
+			if (hit)
+				return (srcloc){f, line, (int)utf8_count(f->text + at, (size_t)(hit - f->text) - at) + 1};
+			at = end + 1;
+		}
+	}
+	return (srcloc){0};
+}
+
+/* The warnings for characters no font draws, each character once, in output order, at the place in the
+ * department's sources (path) where it is first written. */
+static void report_glyphs(diag_ctx *dc, const char *path, glyph_sources *gs, const manifest_glyph *g,
+                          size_t n, uint32_t **seen, size_t *nseen)
 {
 	for (size_t i = 0; i < n; i++) {
 		bool dup = false;
@@ -480,9 +544,14 @@ static void report_glyphs(diag_ctx *dc, const manifest_glyph *g, size_t n, uint3
 		(*seen)[(*nseen)++] = g[i].cp;
 		char ch[5] = {0};
 		utf8_encode(g[i].cp, ch);
-		diag_report(dc, (srcloc){0}, D_GLYPH_MISSING, ch, (unsigned)g[i].cp,
-		            g[i].status == FONT_GLYPH_ASTRAL ? "（超出基本多文种平面，PDF 无法绘制）" : "",
-		            g[i].context);
+		srcloc at = glyph_source(dc, gs, path, g[i].cp);
+		buf where = {0};
+		if (!at.file) /* no line to show: the text it is in */
+			buf_printf(&where, "；出现在“%s”", g[i].context);
+		buf_putc(&where, '\0');
+		diag_report(dc, at, D_GLYPH_MISSING, ch, (unsigned)g[i].cp,
+		            g[i].status == FONT_GLYPH_ASTRAL ? "（超出当前输出格式的编码范围）" : "", where.data);
+		buf_free(&where);
 	}
 }
 
@@ -491,11 +560,14 @@ static void unchanged_glyphs(dept *d)
 	diag_ctx *dc = diag_new();
 	uint32_t *seen = NULL;
 	size_t nseen = 0;
+	glyph_sources gs = {0};
 	for (size_t i = 0; i < d->own->noutputs; i++)
-		report_glyphs(dc, d->own->outputs[i].glyphs, d->own->outputs[i].nglyphs, &seen, &nseen);
+		report_glyphs(dc, d->path, &gs, d->own->outputs[i].glyphs, d->own->outputs[i].nglyphs, &seen,
+		              &nseen);
 	free(seen);
 	flush_to(dc, &d->render_text);
 	diag_free(dc);
+	glyph_sources_free(&gs);
 }
 
 static char *manifest_path(const builder *b, const char *dir)
@@ -587,11 +659,12 @@ static void commit(builder *b, dept *d)
 	diag_ctx *dc = diag_new();
 	uint32_t *seen = NULL;
 	size_t nseen = 0;
+	glyph_sources gs = {0};
 	bool failed = false;
 	for (size_t i = 0; i < d->nouts; i++) {
 		output *o = &d->outs[i];
 		if (o->dirty) {
-			report_glyphs(dc, o->glyphs, o->nglyphs, &seen, &nseen);
+			report_glyphs(dc, d->path, &gs, o->glyphs, o->nglyphs, &seen, &nseen);
 			if (o->failed && o->error && !failed) { /* the first failure, as a serial build stops there */
 				char *path = path_join(b->opt->out_dir, o->rel);
 				diag_report(dc, (srcloc){0}, o->write_error ? D_WRITE_FAILED : D_RENDER_FAILED,
@@ -600,7 +673,7 @@ static void commit(builder *b, dept *d)
 			}
 			failed |= o->failed;
 		} else {
-			report_glyphs(dc, o->old->glyphs, o->old->nglyphs, &seen, &nseen);
+			report_glyphs(dc, d->path, &gs, o->old->glyphs, o->old->nglyphs, &seen, &nseen);
 		}
 	}
 	free(seen);
@@ -616,6 +689,7 @@ static void commit(builder *b, dept *d)
 		raise_status(&d->status, EXIT_IO);
 		flush_to(dc, &d->render_text);
 		diag_free(dc);
+		glyph_sources_free(&gs);
 		return;
 	}
 	manifest m;
@@ -702,6 +776,7 @@ static void commit(builder *b, dept *d)
 	free(mouts);
 	flush_to(dc, &d->render_text);
 	diag_free(dc);
+	glyph_sources_free(&gs);
 }
 
 static void clear_line(builder *b);

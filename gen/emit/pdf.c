@@ -1,7 +1,8 @@
 /* pdf.c — writes laid-out pages as PDF with libharu 2.3 (pdf.h). Owns the libharu
  * quirks recorded in shared/DEPENDENCIES.md: fonts loaded from a memfd path after subsetting, one
  * subset per face made from all the document's text before drawing, sticky errors turned into
- * one message, UTF-8 encoder set before any Chinese string, zoom never 0. */
+ * one message, UTF-8 encoder set before any Chinese string, zoom never 0, characters above U+FFFF drawn
+ * through a stand-in code that the ToUnicode CMap maps back. */
 #include "emit/pdf.h"
 
 #include <hpdf.h>
@@ -16,6 +17,13 @@
 
 #include "emit/libharu/subset.h"
 
+/* A face's characters above U+FFFF and the Private Use Area codes its subset draws them with (haru_subset). */
+typedef struct astral_map {
+	uint32_t *cps;    /* ascending */
+	uint32_t *codes;  /* the stand-in of cps[i] */
+	size_t n, cap;
+} astral_map;
+
 typedef struct pdf_ctx {
 	HPDF_Doc pdf;
 	char *err;
@@ -25,6 +33,7 @@ typedef struct pdf_ctx {
 	size_t nfaces;
 	HPDF_Font *hfonts;   /* per face of the font set, NULL when unused */
 	int *fds;            /* memfds to close after saving */
+	astral_map *astral;  /* per face */
 } pdf_ctx;
 
 static void error_handler(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user_data)
@@ -54,8 +63,10 @@ static size_t face_index(pdf_ctx *c, const font_face *f)
  * operator in ToUnicode CMap" and falls back on the font's own cmap, and a reader that does not
  * fall back cannot copy or search the text. A code is the character's Unicode value (Identity-H,
  * CID = code point), so the CMap written instead maps every code to itself: one bfrange for each
- * block of 256 code points the face draws from (used: the face's bitmap of the BMP). */
-static void write_to_unicode(pdf_ctx *c, HPDF_Font font, const uint8_t *used)
+ * block of 256 code points the face draws from (used: the face's bitmap of the BMP), split around
+ * the stand-ins of the characters above U+FFFF, which a bfchar maps to their UTF-16 surrogate
+ * pair each. */
+static void write_to_unicode(pdf_ctx *c, HPDF_Font font, const uint8_t *used, const astral_map *am)
 {
 	HPDF_Dict tu = font ? HPDF_Dict_GetItem(font, "ToUnicode", HPDF_OCLASS_DICT) : NULL;
 	if (!tu || !tu->stream) {
@@ -76,12 +87,39 @@ static void write_to_unicode(pdf_ctx *c, HPDF_Font font, const uint8_t *used)
 	             "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
 	             "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
 	             "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n");
-	for (unsigned i = 0; i < n; i += 100) { /* at most 100 entries per block */
-		unsigned m = n - i < 100 ? n - i : 100;
-		buf_printf(&b, "%u beginbfrange\n", m);
-		for (unsigned k = i; k < i + m; k++)
-			buf_printf(&b, "<%02X00> <%02XFF> <%02X00>\n", blocks[k], blocks[k], blocks[k]);
+	/* the identity ranges: a block whole, or its stretches between stand-ins */
+	typedef struct { unsigned lo, hi; } range;
+	range *ranges = xmalloc((n + am->n + 1) * sizeof *ranges);
+	size_t nr = 0, si = 0;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned lo = blocks[i] << 8, hi = lo + 0xFF;
+		for (; si < am->n && am->codes[si] <= hi; si++) {
+			if (am->codes[si] < lo)
+				continue;
+			if (am->codes[si] > lo)
+				ranges[nr++] = (range){lo, am->codes[si] - 1};
+			lo = am->codes[si] + 1;
+		}
+		if (lo <= hi)
+			ranges[nr++] = (range){lo, hi};
+	}
+	for (size_t i = 0; i < nr; i += 100) { /* at most 100 entries per block */
+		size_t m = nr - i < 100 ? nr - i : 100;
+		buf_printf(&b, "%zu beginbfrange\n", m);
+		for (size_t k = i; k < i + m; k++)
+			buf_printf(&b, "<%04X> <%04X> <%04X>\n", ranges[k].lo, ranges[k].hi, ranges[k].lo);
 		buf_puts(&b, "endbfrange\n");
+	}
+	free(ranges);
+	for (size_t i = 0; i < am->n; i += 100) {
+		size_t m = am->n - i < 100 ? am->n - i : 100;
+		buf_printf(&b, "%zu beginbfchar\n", m);
+		for (size_t k = i; k < i + m; k++) {
+			uint32_t v = am->cps[k] - 0x10000;
+			buf_printf(&b, "<%04X> <%04X%04X>\n", (unsigned)am->codes[k], 0xD800 + (unsigned)(v >> 10),
+			           0xDC00 + (unsigned)(v & 0x3FF));
+		}
+		buf_puts(&b, "endbfchar\n");
 	}
 	buf_puts(&b, "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
 	HPDF_MemStream_FreeData(tu->stream);
@@ -89,12 +127,26 @@ static void write_to_unicode(pdf_ctx *c, HPDF_Font font, const uint8_t *used)
 	buf_free(&b);
 }
 
-/* One subset per face with exactly the code points its runs use. */
+static int cp_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The stand-in of cp (above U+FFFF) in am; 0 if it has none. */
+static uint32_t stand_in(const astral_map *am, uint32_t cp)
+{
+	const uint32_t *p = am->codes ? bsearch(&cp, am->cps, am->n, sizeof cp, cp_cmp) : NULL;
+	return p ? am->codes[p - am->cps] : 0;
+}
+
+/* One subset per face with exactly the code points its runs use, a stand-in for each above U+FFFF. */
 static void load_fonts(pdf_ctx *c, const pg_result *r)
 {
 	c->nfaces = font_set_face_count(c->fonts);
 	c->hfonts = xcalloc(c->nfaces ? c->nfaces : 1, sizeof *c->hfonts);
 	c->fds = xcalloc(c->nfaces ? c->nfaces : 1, sizeof *c->fds);
+	c->astral = xcalloc(c->nfaces ? c->nfaces : 1, sizeof *c->astral);
 	for (size_t i = 0; i < c->nfaces; i++)
 		c->fds[i] = -1;
 	uint8_t **used = xcalloc(c->nfaces ? c->nfaces : 1, sizeof *used); /* bitmaps of the BMP */
@@ -116,25 +168,54 @@ static void load_fonts(pdf_ctx *c, const pg_result *r)
 					n = 1;
 					continue;
 				}
-				if (cp < 65536)
+				if (cp < 65536) {
 					used[fi][cp >> 3] |= (uint8_t)(1u << (cp & 7));
+				} else {
+					astral_map *am = &c->astral[fi];
+					if (am->n == am->cap) {
+						am->cap = am->cap ? 2 * am->cap : 16;
+						am->cps = xrealloc(am->cps, am->cap * sizeof *am->cps);
+					}
+					am->cps[am->n++] = cp;
+				}
 			}
 		}
 	}
-	uint32_t *cps = xmalloc(65536 * sizeof *cps);
+	size_t most = 0;
+	for (size_t fi = 0; fi < c->nfaces; fi++) { /* each face's characters above U+FFFF, ascending, once */
+		astral_map *am = &c->astral[fi];
+		size_t na = 0;
+		if (am->n)
+			qsort(am->cps, am->n, sizeof *am->cps, cp_cmp);
+		for (size_t i = 0; i < am->n; i++)
+			if (na == 0 || am->cps[na - 1] != am->cps[i])
+				am->cps[na++] = am->cps[i];
+		am->n = na;
+		most = na > most ? na : most;
+	}
+	uint32_t *cps = xmalloc((65536 + most) * sizeof *cps), *codes = xmalloc((65536 + most) * sizeof *codes);
 	for (size_t fi = 0; fi < c->nfaces && !c->failed; fi++) {
 		if (!used[fi])
 			continue;
-		size_t n = 0;
+		astral_map *am = &c->astral[fi];
+		size_t na = am->n, n = 0;
 		for (uint32_t cp = 0; cp < 65536; cp++)
 			if (used[fi][cp >> 3] & (1u << (cp & 7)))
 				cps[n++] = cp;
-		if (!n) /* nothing libharu can draw with it (empty runs): not embedded */
-			continue;
-		uint8_t *data;
+		if (na)
+			memcpy(cps + n, am->cps, na * sizeof *cps);
+		n += na;
+		uint8_t *data = NULL;
 		size_t len;
 		font_face *face = font_set_face(c->fonts, fi);
-		if (haru_subset(face, cps, n, &data, &len, c->err, c->errlen) != 0) {
+		int se = n ? haru_subset(face, cps, n, codes, &data, &len, c->err, c->errlen) : 0;
+		if (se == 0 && na) {
+			am->codes = xmalloc(na * sizeof *am->codes);
+			memcpy(am->codes, codes + n - na, na * sizeof *am->codes);
+		}
+		if (!n) /* nothing libharu can draw with it (empty runs): not embedded */
+			continue;
+		if (se != 0) {
 			c->failed = true;
 			break;
 		}
@@ -153,9 +234,10 @@ static void load_fonts(pdf_ctx *c, const pg_result *r)
 			break;
 		}
 		c->hfonts[fi] = HPDF_GetFont(c->pdf, name, "UTF-8");
-		write_to_unicode(c, c->hfonts[fi], used[fi]);
+		write_to_unicode(c, c->hfonts[fi], used[fi], am);
 	}
 	free(cps);
+	free(codes);
 	for (size_t i = 0; i < c->nfaces; i++)
 		free(used[i]);
 	free(used);
@@ -189,10 +271,13 @@ static void draw_run(pdf_ctx *c, HPDF_Page page, mpt height, const pg_run *run)
 			mpt here = run->xs ? run->xs[ci] : expect;
 			if (k > seg_start && (here - expect > 20 || expect - here > 20))
 				break;
-			if (seglen + n >= sizeof segbuf)
+			char code[4];
+			uint32_t si = cp >= 0x10000 ? stand_in(&c->astral[fi], cp) : 0;
+			size_t cn = si ? utf8_encode(si, code) : n;
+			if (seglen + cn >= sizeof segbuf)
 				break;
-			memcpy(segbuf + seglen, run->text + k, n);
-			seglen += n;
+			memcpy(segbuf + seglen, si ? code : run->text + k, cn);
+			seglen += cn;
 			int units = font_advance_units(run->face, cp);
 			font_vmetrics vm;
 			font_face_vmetrics(run->face, &vm);
@@ -356,5 +441,10 @@ int emit_pdf(const doc_document *doc, const pg_result *r, font_set *fonts, int64
 			close(c.fds[i]);
 	free(c.fds);
 	free(c.hfonts);
+	for (size_t i = 0; i < c.nfaces; i++) {
+		free(c.astral[i].cps);
+		free(c.astral[i].codes);
+	}
+	free(c.astral);
 	return c.failed ? -1 : 0;
 }

@@ -34,7 +34,7 @@ typedef enum {
 	FONT_GLYPH_MISSING,  /* no loaded font has a glyph for it */
 	FONT_GLYPH_NESTED,   /* the faces that have it are refused by the policy's drawable (libharu 2.3: nested
 	                        composite glyphs, which it draws wrong) */
-	FONT_GLYPH_ASTRAL,   /* refused by the policy's encodable (libharu 2.3: above U+FFFF, turned into a space) */
+	FONT_GLYPH_ASTRAL,   /* refused by the policy's encodable (a format that cannot encode the code point) */
 	FONT_GLYPH_BAD_UTF8  /* the bytes are not UTF-8 (runs only) */
 } font_glyph_status;
 

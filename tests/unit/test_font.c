@@ -128,8 +128,13 @@ static void test_fallback(font_set *fs)
 static void test_unusable(font_set *fs)
 {
     font_face *face = (font_face *)1;
-    CHECK(font_pick(fs, FONT_ROLE_SONG, 0x20000, &face) == FONT_GLYPH_ASTRAL && face == NULL, "U+20000");
-    CHECK(font_pick(fs, FONT_ROLE_LATIN, 0x1F600, &face) == FONT_GLYPH_ASTRAL, "U+1F600");
+    /* Extension B: libharu draws it through a stand-in, with HanaMinB, the last face of every CJK role */
+    CHECK(font_pick(fs, FONT_ROLE_SONG, 0x20000, &face) == FONT_GLYPH_OK && face &&
+              strcmp(font_face_psname(face), "HanaMinB") == 0, "U+20000");
+    CHECK(font_pick(fs, FONT_ROLE_FANGSONG, 0x2A6A5, &face) == FONT_GLYPH_OK && face &&
+              strcmp(font_face_psname(face), "HanaMinB") == 0, "U+2A6A5");
+    CHECK(font_pick(fs, FONT_ROLE_LATIN, 0x1F600, &face) == FONT_GLYPH_MISSING && face == NULL, "U+1F600");
+    CHECK(font_pick(fs, FONT_ROLE_SONG, 0x3134A, &face) == FONT_GLYPH_MISSING && face == NULL, "U+3134A (Ext G)");
     CHECK(font_pick(fs, FONT_ROLE_SONG, 0xE000, &face) == FONT_GLYPH_MISSING && face == NULL, "private use U+E000");
 
     /* Nested composites: uming has ǖ (U+01D6) as a composite of composites. */
@@ -159,6 +164,11 @@ static void test_unusable(font_set *fs)
     }
 }
 
+static bool bmp_only(uint32_t cp)
+{
+    return cp < 0x10000;
+}
+
 /* Without a policy (what a set that only names fonts for Word and Excel would use) the font layer takes every
  * glyph FreeType can load: nested composites and code points above U+FFFF are libharu's limits, not its own. */
 static void test_no_policy(font_set *fs)
@@ -185,12 +195,18 @@ static void test_no_policy(font_set *fs)
                       "U+%04X", cp);
     }
     printf("  no policy: astral code points looked up, nested composites accepted (%zu uming faces)\n", nested_ok);
+    /* a policy that cannot encode above U+FFFF (libharu's without stand-ins) */
+    font_glyph_policy bmp = {bmp_only, NULL};
+    font_set_policy(fs, &bmp);
+    CHECK(font_pick(fs, FONT_ROLE_SONG, 0x20000, &face) == FONT_GLYPH_ASTRAL && face == NULL, "U+20000, BMP only");
+    CHECK(font_pick(fs, FONT_ROLE_SONG, 0x4E00, &face) == FONT_GLYPH_OK, "U+4E00, BMP only");
     font_set_policy(fs, &haru_glyph_policy);
-    CHECK(font_pick(fs, FONT_ROLE_SONG, 0x20000, &face) == FONT_GLYPH_ASTRAL, "U+20000 with the policy again");
+    CHECK(font_pick(fs, FONT_ROLE_SONG, 0x20000, &face) == FONT_GLYPH_OK, "U+20000 with the policy again");
 }
 
 static void test_runs(font_set *fs)
 {
+    font_face *hana;
     static const char text[] = "2025年预算ABC 𠀀\xff\xfe好";
     font_face *latin = font_role_face(fs, FONT_ROLE_LATIN);
     font_run runs[16];
@@ -204,7 +220,8 @@ static void test_runs(font_set *fs)
     CHECK(runs[0].face == latin && runs[0].start == 0 && runs[0].len == 4, "run 0 “2025”");
     CHECK(runs[1].face && runs[1].face != latin && runs[1].len == strlen("年预算"), "run 1 “年预算”");
     CHECK(runs[2].face == latin && runs[2].len == 4, "run 2 “ABC ” (space is Latin)");
-    CHECK(runs[3].status == FONT_GLYPH_ASTRAL && runs[3].face == NULL && runs[3].len == 4, "run 3 𠀀");
+    font_pick(fs, FONT_ROLE_FANGSONG, 0x20000, &hana);
+    CHECK(runs[3].status == FONT_GLYPH_OK && runs[3].face == hana && hana && runs[3].len == 4, "run 3 𠀀");
     CHECK(runs[4].status == FONT_GLYPH_BAD_UTF8 && runs[4].face == NULL && runs[4].len == 2, "run 4 bad bytes");
     CHECK(runs[5].face == runs[1].face && runs[5].len == 3 && runs[5].start + 3 == len, "run 5 好 ends the string");
     CHECK(runs[0].start + runs[0].len == runs[1].start, "runs are contiguous");
@@ -314,7 +331,7 @@ static void test_subset(font_set *fs)
     for (size_t i = 0; i < font_set_face_count(fs); i++) {
         font_face *f = font_set_face(fs, i);
         for (int spread = 0; spread < 2; spread++) {
-            uint32_t cps[400];
+            uint32_t cps[400], codes[400];
             bool latin;
             size_t n = sample_chars(f, spread, cps, 300, &latin);
             uint8_t *a = NULL, *b = NULL;
@@ -325,13 +342,13 @@ static void test_subset(font_set *fs)
             if (latin && spread)
                 continue;
             t0 = now_sec();
-            e1 = haru_subset(f, cps, n, &a, &alen, err, sizeof err); /* the first call opens the HarfBuzz face */
+            e1 = haru_subset(f, cps, n, codes, &a, &alen, err, sizeof err); /* the first call opens the face */
             first = now_sec() - t0;
             free(a);
             t0 = now_sec();
-            e1 = haru_subset(f, cps, n, &a, &alen, err, sizeof err);
+            e1 = haru_subset(f, cps, n, codes, &a, &alen, err, sizeof err);
             t1 = now_sec();
-            e2 = haru_subset(f, cps, n, &b, &blen, err, sizeof err);
+            e2 = haru_subset(f, cps, n, codes, &b, &blen, err, sizeof err);
             CHECK(e1 == 0 && e2 == 0, "subset %s: %s", font_face_psname(f), err);
             if (e1 == 0 && e2 == 0) {
                 FT_Face sub = NULL;
@@ -530,22 +547,28 @@ static bool same_glyph(FT_Face a, unsigned ga, FT_Face b, unsigned gb)
  * hinting programs; a (3,1) format-4 cmap whose segments ascend (haru_fast.c's lookup relies on it), where libharu's
  * linear lookup (emulated) and FreeType find the same glyph for every BMP code point, a glyph
  * for exactly the requested code points the face covers, and each glyph with the outline and advance of the
- * original font's glyph; astral code points through a (3,10) format-12 subtable. */
+ * original font's glyph; astral code points through a (3,10) format-12 subtable, and in both subtables through their
+ * stand-in, a Private Use Area code not requested, with the astral character's glyph. */
 static void check_subset_glyphs(FT_Library lib, font_face *face, const uint32_t *cps, size_t n, const char *label)
 {
     char err[512];
     uint8_t *data = NULL, *want = calloc(0x10000, 1);
+    uint32_t *codes = calloc(n ? n : 1, sizeof *codes), *orig_cp = calloc(0x10000, sizeof *orig_cp);
     size_t len = 0, cmaplen = 0, cmapoff, nwant = 0, astral = 0, segc = 0;
     FT_Face orig = NULL, sub = NULL;
     unsigned long visits = 0, bad = 0, wrong_haru = 0, wrong_set = 0, wrong_outline = 0;
     const uint8_t *t = NULL;
     double t0;
 
-    if (!want || FT_New_Face(lib, font_face_path(face), font_face_index(face), &orig) != 0) {
+    if (!want || !codes || !orig_cp || FT_New_Face(lib, font_face_path(face), font_face_index(face), &orig) != 0) {
         CHECK(0, "cannot open %s", font_face_path(face));
         free(want);
+        free(codes);
+        free(orig_cp);
         return;
     }
+    for (uint32_t cp = 0; cp < 0x10000; cp++)
+        orig_cp[cp] = cp;
     FT_Select_Charmap(orig, FT_ENCODING_UNICODE);
     for (size_t k = 0; k < n; k++) {
         if (FT_Get_Char_Index(orig, cps[k]) == 0)
@@ -556,8 +579,21 @@ static void check_subset_glyphs(FT_Library lib, font_face *face, const uint32_t 
             astral++;
     }
     t0 = now_sec();
-    CHECK(haru_subset(face, cps, n, &data, &len, err, sizeof err) == 0, "%s: %s", label, err);
+    CHECK(haru_subset(face, cps, n, codes, &data, &len, err, sizeof err) == 0, "%s: %s", label, err);
     t0 = now_sec() - t0;
+    for (size_t k = 0; k < n && data; k++) {
+        if (cps[k] < 0x10000) {
+            CHECK(codes[k] == cps[k], "%s: U+%04X drawn as U+%04X", label, (unsigned)cps[k], (unsigned)codes[k]);
+            continue;
+        }
+        bool pua = codes[k] >= 0xE000 && codes[k] <= 0xF8FF && orig_cp[codes[k]] == codes[k];
+        for (size_t j = 0; j < n && pua; j++)
+            pua = cps[j] != codes[k];
+        CHECK(pua, "%s: U+%04X has stand-in U+%04X, not a free Private Use Area code", label, (unsigned)cps[k],
+              (unsigned)codes[k]);
+        if (pua && FT_Get_Char_Index(orig, cps[k]))
+            want[codes[k]] = 1, orig_cp[codes[k]] = cps[k];
+    }
     if (data) {
         size_t dummy;
         cmapoff = check_sfnt(data, len, 0x636D6170u, &cmaplen);
@@ -578,7 +614,7 @@ static void check_subset_glyphs(FT_Library lib, font_face *face, const uint32_t 
             FT_UInt g = FT_Get_Char_Index(sub, cp);
             wrong_haru += haru_glyph(t, cp, &visits, &bad) != g;
             wrong_set += (g != 0) != (cp < 0xFFFF && want[cp]);
-            if (g && want[cp] && !same_glyph(orig, FT_Get_Char_Index(orig, cp), sub, g) && wrong_outline++ < 3)
+            if (g && want[cp] && !same_glyph(orig, FT_Get_Char_Index(orig, orig_cp[cp]), sub, g) && wrong_outline++ < 3)
                 printf("  %s: U+%04X has another outline in the subset\n", label, (unsigned)cp);
         }
         for (size_t k = 0; k < n; k++) /* astral code points: format 12 */
@@ -600,6 +636,8 @@ static void check_subset_glyphs(FT_Library lib, font_face *face, const uint32_t 
     FT_Done_Face(orig);
     free(data);
     free(want);
+    free(codes);
+    free(orig_cp);
 }
 
 /* Every face: a page of prose with punctuation and digits, no character at all, a spread over the URO, and (for the
@@ -621,6 +659,10 @@ static void test_subset_cmap(font_set *fs)
         n += decode(frequent, cps + n, 0x10000 - n);
         check_subset_glyphs(lib, f, cps, n, "page");
         check_subset_glyphs(lib, f, cps, 0, "nothing"); /* .notdef only: a font FreeType reads */
+        if (strcmp(font_face_psname(f), "HanaMinB") == 0) { /* stand-ins, passing over U+E000 as requested */
+            static const uint32_t ext[] = {0x4E00, 0xE000, 0x20000, 0x20BB7, 0x2A6A5, 0x2B740, 0x2B820, 0x2CEB0};
+            check_subset_glyphs(lib, f, ext, sizeof ext / sizeof ext[0], "Ext B–F");
+        }
         n = sample_chars(f, true, cps, 2000, &latin);
         check_subset_glyphs(lib, f, cps, n, latin ? "Latin-1" : "spread");
         n = 0;
@@ -647,7 +689,8 @@ static void test_memfd(font_set *fs)
     int fd;
     font_face *f = font_role_face(fs, FONT_ROLE_HEI);
 
-    CHECK(haru_subset(f, cps, 2, &data, &len, err, sizeof err) == 0, "%s", err);
+    uint32_t codes[2];
+    CHECK(haru_subset(f, cps, 2, codes, &data, &len, err, sizeof err) == 0, "%s", err);
     CHECK(haru_memfd(data, len, path, &fd, err, sizeof err) == 0, "%s", err);
     CHECK(strncmp(path, "/proc/self/fd/", 14) == 0 && fd >= 0, "path %s", path);
     {

@@ -85,7 +85,8 @@ static void compare_subset(glyphid_fn theirs)
 		cps[n++] = cp;
 	uint8_t *data = NULL;
 	size_t len = 0;
-	if (CHECK(haru_subset(face, cps, n, &data, &len, err, sizeof err) == 0)) {
+	uint32_t codes[400];
+	if (CHECK(haru_subset(face, cps, n, codes, &data, &len, err, sizeof err) == 0)) {
 		char path[] = "/tmp/test_haru_fast.XXXXXX";
 		int fd = mkstemp(path);
 		if (CHECK(fd >= 0) && CHECK(write(fd, data, len) == (ssize_t)len))
