@@ -76,6 +76,8 @@ static void json_project(buf *b, const model_project *p)
 	} else {
 		buf_puts(b, "null");
 	}
+	if (p->goals_one_cell) /* only when set: the JSON of sources without it stays as it was */
+		buf_puts(b, ",\n      \"goal_cell\": \"一格\"");
 	buf_puts(b, ",\n      \"goals\": ");
 	json_strings(b, p->goals, p->ngoals, "      ");
 	buf_puts(b, ",\n      \"indicators\": [");
@@ -94,6 +96,12 @@ static void json_overall(buf *b, const model_overall *o)
 	}
 	buf_puts(b, "{\n    \"summary\": ");
 	json_strings(b, o->summary, o->nsummary, "    ");
+	if (o->nintro) { /* intro and numbering only when written, as goal_cell */
+		buf_puts(b, ",\n    \"intro\": ");
+		json_strings(b, o->intro, o->nintro, "    ");
+	}
+	if (o->numbering == ITEM_NUM_COMMA)
+		buf_puts(b, ",\n    \"numbering\": \"一、\"");
 	buf_puts(b, ",\n    \"items\": [");
 	for (size_t i = 0; i < o->nitems; i++) {
 		const model_item *it = &o->items[i];

@@ -9,6 +9,7 @@
 #      matches its seed document (roundtrip.py SEED JSON; skipped without the seeds, see below).
 #   Word back end: tests/docx/run.sh (the .docx booklets: tables read back with python-docx, TOC
 #      page numbers, jing on every part, reproducible bytes, broken templates).
+#   The language: tests/language/check.py (paragraphs in cells in all three formats, issue 14).
 #   Batch builds: tests/batch (incremental, parallel, interrupted builds, `budgetgen diff`).
 #   Hardening: the fuzzers' regressions and a short fuzzing run (tests/fuzz), hostile inputs
 #      (tests/hostile), allocation failure (tests/oom), valgrind on a build of input/
@@ -311,6 +312,16 @@ sh tests/valgrind/run.sh "$BUDGETGEN" >"$tmp/out" 2>&1
 summarized "tests/valgrind" "$tmp/out" $?
 "$PYTHON" tests/readers/check.py "$BUDGETGEN" >"$tmp/out" 2>&1
 summarized "tests/readers/check.py" "$tmp/out" $?
+
+# ---- the language ------------------------------------------------------------------------------------
+
+# tests/language/check.py: a department written from docs/language.md with cells of several
+# paragraphs, one-cell numbered goals, an intro and 一、 numbering under 分项绩效目标 and an
+# acknowledged non-standard 项目编码 checks clean, round-trips through fmt, and its PDF, .docx and
+# .xlsx show every paragraph as written.
+section "language (tests/language)"
+"$PYTHON" tests/language/check.py "$BUDGETGEN" >"$tmp/out" 2>&1
+summarized "tests/language/check.py" "$tmp/out" $?
 
 # ---- batch builds ------------------------------------------------------------------------------------
 

@@ -46,6 +46,13 @@ static const diag_message_def diag_messages[D_CODE_COUNT] = {
 	[D_OVERALL_DUPLICATE] = {DIAG_ERROR, "overall-duplicate", "【整体绩效目标】只能有一个"},
 	[D_ITEM_EMPTY] = {DIAG_WARNING, "item-empty", "分项绩效目标没有内容（绩效目标、绩效指标或说明）"},
 	[D_REFERENCE_RESERVED] = {DIAG_WARNING, "reference-reserved", "“{”保留作数字引用，当前版本按普通文字印刷"},
+	[D_CONT_MISPLACED] = {DIAG_ERROR, "cont-misplaced", "续行（以“＋”开头）为上一行的文字字段或指标行再添一段，只能跟在资金用途、绩效目标、分项的绩效指标、指标行之后，或总体绩效目标、分项引言、分项绩效目标、工作保障措施的段落之中"},
+	[D_CONT_ROW] = {DIAG_ERROR, "cont-row", "指标行的续行也写成 6 格，只在要续写的格里写字，如“＋｜｜｜第二段｜｜”"},
+	[D_CONT_NAME] = {DIAG_ERROR, "cont-name", "续行中的“%s”应留空：一级、二级指标是规范名称，不能分段"},
+	[D_NUMBERING_UNKNOWN] = {DIAG_ERROR, "numbering-unknown", "分项序号“%s”应为“（一）”或“一、”"},
+	[D_GOAL_CELL_UNKNOWN] = {DIAG_ERROR, "goal-cell-unknown", "绩效目标栏“%s”应为“分行”（目标1、目标2 各占一行）或“一格”（全部目标写在一格里，编号 1. 2. …）"},
+	[D_ACK_KIND] = {DIAG_WARNING, "ack-kind", "“%s”不能核对：%s"},
+	[D_ACK_UNUSED] = {DIAG_WARNING, "ack-unused", "核对的“%s”在下一行没有出现；请删除这条核对，或改正警告的种类"},
 	[D_AMOUNT_SYNTAX] = {DIAG_ERROR, "amount-syntax", "“%s”应为金额（万元），如 90 或 20.982"},
 	[D_AMOUNT_PRECISION] = {DIAG_ERROR, "amount-precision", "“%s”的小数超过 6 位"},
 	[D_AMOUNT_RANGE] = {DIAG_ERROR, "amount-range", "“%s”的金额过大"},
@@ -54,7 +61,7 @@ static const diag_message_def diag_messages[D_CODE_COUNT] = {
 	[D_YEAR_SYNTAX] = {DIAG_ERROR, "year-syntax", "年度“%s”应为四位数字，如 2025"},
 	[D_PART_UNKNOWN] = {DIAG_ERROR, "part-unknown", "部分“%s”应为“项目”或“公用”"},
 	[D_VARIANT_UNKNOWN] = {DIAG_ERROR, "variant-unknown", "项目表“%s”应为“完整”或“简明”"},
-	[D_CODE_SHAPE] = {DIAG_ERROR, "code-shape", "项目编码“%s”格式不对：应为 21 位，6 位行政区划 + 2 位年度 + P + 12 位字母数字，如 13022524P0008F010032K"},
+	[D_CODE_SHAPE] = {DIAG_WARNING, "code-shape", "项目编码“%s”格式不对：应为 21 位，6 位行政区划 + 2 位年度 + P + 12 位字母数字，如 13022524P0008F010032K；原表如此时照印，可在上一行写“# 已核对：code-shape”"},
 	[D_CODE_YEAR] = {DIAG_WARNING, "code-year", "项目编码中的年度“%s”与部门年度 %d 不符"},
 	[D_SCHEDULE_COUNT] = {DIAG_ERROR, "schedule-count", "资金支出计划应有 4 项（3月底、6月底、10月底、12月底），这里有 %d 项"},
 	[D_SCHEDULE_SYNTAX] = {DIAG_ERROR, "schedule-syntax", "“%s”应为 0%% 到 100%% 之间的百分比"},
@@ -117,7 +124,18 @@ struct diag_ctx {
 	size_t nfiles;
 	size_t last_owner;  /* seq of the last non-note message */
 	size_t max_per_kind; /* warnings of one kind printed per file, 0 = all */
+	struct diag_ack *acks; /* diag_acknowledge(), until diag_acknowledge_finish() */
+	size_t nacks, acks_cap;
+	bool dropping;       /* the last warning was acknowledged: drop the notes that follow it */
 };
+
+typedef struct diag_ack {
+	srcloc at;
+	const src_file *file;
+	int line;
+	diag_code code;
+	bool used;
+} diag_ack;
 
 diag_ctx *diag_new(void)
 {
@@ -137,6 +155,7 @@ void diag_free(diag_ctx *d)
 		return;
 	diag_clear(d);
 	free(d->msgs);
+	free(d->acks);
 	for (size_t i = 0; i < d->nfiles; i++) {
 		free((char *)d->files[i]->path);
 		free(d->files[i]);
@@ -211,8 +230,61 @@ static void sanitize(buf *b)
 	b->len = o;
 }
 
+/* Whether a message is acknowledged (and so dropped): a warning an acknowledgement names at its
+ * line, or a note of such a warning. */
+static bool acknowledged(diag_ctx *d, srcloc loc, diag_code code)
+{
+	diag_level lv = diag_messages[code].level;
+	if (lv == DIAG_NOTE)
+		return d->dropping;
+	d->dropping = false;
+	if (lv != DIAG_WARNING || !loc.file)
+		return false;
+	for (size_t i = 0; i < d->nacks; i++) {
+		diag_ack *a = &d->acks[i];
+		if (a->code == code && a->file == loc.file && a->line == loc.line) {
+			a->used = true;
+			d->dropping = true;
+			return true;
+		}
+	}
+	return false;
+}
+
+void diag_acknowledge(diag_ctx *d, srcloc at, const src_file *f, int line, diag_code code)
+{
+	if (d->nacks == d->acks_cap) {
+		d->acks_cap = d->acks_cap ? d->acks_cap * 2 : 8;
+		d->acks = xrealloc(d->acks, d->acks_cap * sizeof *d->acks);
+	}
+	d->acks[d->nacks++] = (diag_ack){at, f, line, code, false};
+}
+
+void diag_acknowledge_finish(diag_ctx *d)
+{
+	size_t n = d->nacks;
+	d->nacks = 0; /* before reporting: D_ACK_UNUSED itself cannot be acknowledged */
+	for (size_t i = 0; i < n; i++)
+		if (!d->acks[i].used)
+			diag_report(d, d->acks[i].at, D_ACK_UNUSED, diag_messages[d->acks[i].code].name);
+	d->dropping = false;
+}
+
+bool diag_code_lookup(const char *name, diag_code *out)
+{
+	for (int c = 0; c < D_CODE_COUNT; c++) {
+		if (strcmp(diag_messages[c].name, name) == 0) {
+			*out = (diag_code)c;
+			return true;
+		}
+	}
+	return false;
+}
+
 void diag_report(diag_ctx *d, srcloc loc, diag_code code, ...)
 {
+	if (acknowledged(d, loc, code))
+		return;
 	buf b = {0};
 	va_list ap;
 	va_start(ap, code);

@@ -63,6 +63,13 @@ typedef enum diag_code {
 	D_OVERALL_DUPLICATE,  /* - */
 	D_ITEM_EMPTY,         /* - */
 	D_REFERENCE_RESERVED, /* - */
+	D_CONT_MISPLACED,     /* - */
+	D_CONT_ROW,           /* - */
+	D_CONT_NAME,          /* column name */
+	D_NUMBERING_UNKNOWN,  /* text */
+	D_GOAL_CELL_UNKNOWN,  /* text */
+	D_ACK_KIND,           /* kind as written, why it cannot be acknowledged */
+	D_ACK_UNUSED,         /* kind */
 	/* values */
 	D_AMOUNT_SYNTAX,      /* field */
 	D_AMOUNT_PRECISION,   /* field */
@@ -153,6 +160,15 @@ void diag_flush(diag_ctx *d, FILE *out);
 /* Prints at most max_per_kind warnings of each kind per file (0: all, the default); the rest
  * are summed up in one note. Errors are always printed. */
 void diag_set_limit(diag_ctx *d, size_t max_per_kind);
+
+/* Acknowledgements (docs/language.md §7, “# 已核对：种类”): a warning of `code` reported on line
+ * `line` of file f is neither printed nor counted, nor are its notes; `at` is where the
+ * acknowledgement is written. diag_acknowledge_finish() reports those that matched nothing
+ * (D_ACK_UNUSED, at `at`) and forgets them all: call it when a department's checks are done. */
+void diag_acknowledge(diag_ctx *d, srcloc at, const src_file *f, int line, diag_code code);
+void diag_acknowledge_finish(diag_ctx *d);
+/* The code whose name (as in the table, e.g. "code-shape") is `name`; false when none. */
+bool diag_code_lookup(const char *name, diag_code *out);
 
 /* The message format string of a code (for tests and documentation). */
 const char *diag_format(diag_code code);

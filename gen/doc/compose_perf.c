@@ -49,8 +49,19 @@ const doc_table *compose_project_table(arena *a, const model_department *m, size
 		tb_add_row(&b, "计划表头", &s);
 		tb_add_row(&b, "计划", &s);
 	}
-	bool single = p->ngoals == 1 && layout_row_find(lt, "单目标");
-	for (size_t g = 0; g < p->ngoals && !c.failed; g++) {
+	bool single = (p->ngoals == 1 || p->goals_one_cell) && layout_row_find(lt, "单目标");
+	if (p->goals_one_cell && p->ngoals > 1) {
+		/* 绩效目标栏：一格: one cell, each goal a paragraph numbered 1. 2. … */
+		buf all = {0};
+		for (size_t g = 0; g < p->ngoals; g++)
+			buf_printf(&all, "%s%zu.%s", g ? "\n" : "", g + 1, p->goals[g]);
+		slots gs = s;
+		slot_text(&gs, "目标序号", "1");
+		slot_text(&gs, "绩效目标", arena_strndup(a, all.data, all.len));
+		buf_free(&all);
+		tb_add_row(&b, single ? "单目标" : "目标", &gs);
+	}
+	for (size_t g = 0; g < p->ngoals && !c.failed && !(p->goals_one_cell && p->ngoals > 1); g++) {
 		slots gs = s;
 		slot_text(&gs, "目标序号", arena_printf(a, "%zu", g + 1));
 		slot_text(&gs, "绩效目标", p->goals[g]);
@@ -77,6 +88,20 @@ const doc_table *compose_project_table(arena *a, const model_department *m, size
 	return t;
 }
 
+/* A text of several paragraphs ('\n' between them) as paragraphs in a style, the first after
+ * `label` ("绩效目标：", or ""). */
+static void paragraphs(doc_builder *d, const char *style, const char *label, const char *text)
+{
+	composer *c = d->c;
+	for (const char *t = text;;) {
+		size_t n = strcspn(t, "\n");
+		db_paragraph(d, style, arena_printf(c->a, "%s%.*s", t == text ? label : "", (int)n, t));
+		if (!t[n])
+			break;
+		t += n + 1;
+	}
+}
+
 /* 整体绩效目标 at heading level `level` (its parts one level below). */
 static void compose_overall(doc_builder *d, const model_overall *o, const char *title, int level,
                             const char *title_style)
@@ -87,14 +112,19 @@ static void compose_overall(doc_builder *d, const model_overall *o, const char *
 	for (size_t i = 0; i < o->nsummary; i++)
 		db_paragraph(d, "正文", o->summary[i]);
 	db_heading(d, "一级标题", level + 1, "二、分项绩效目标", false);
+	for (size_t i = 0; i < o->nintro; i++)
+		db_paragraph(d, "正文", o->intro[i]);
 	for (size_t i = 0; i < o->nitems; i++) {
 		const model_item *it = &o->items[i];
+		const char *num = compose_cn_number(c->a, i + 1);
 		db_paragraph(d, "二级标题",
-		             arena_printf(c->a, "（%s）%s", compose_cn_number(c->a, i + 1), it->title));
+		             o->numbering == ITEM_NUM_COMMA
+		                     ? arena_printf(c->a, "%s、%s", num, it->title)
+		                     : arena_printf(c->a, "（%s）%s", num, it->title));
 		if (it->goal)
-			db_paragraph(d, "正文", arena_printf(c->a, "绩效目标：%s", it->goal));
+			paragraphs(d, "正文", "绩效目标：", it->goal);
 		if (it->indicators)
-			db_paragraph(d, "正文", arena_printf(c->a, "绩效指标：%s", it->indicators));
+			paragraphs(d, "正文", "绩效指标：", it->indicators);
 		for (size_t k = 0; k < it->ntext; k++)
 			db_paragraph(d, "正文", it->text[k]);
 	}

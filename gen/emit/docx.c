@@ -375,22 +375,29 @@ static void write_t(buf *b, const char *s, size_t n)
 	buf_puts(b, "</w:t>");
 }
 
-/* A run holding text: line feeds become w:br, tabs w:tab. Nothing for "". */
-static void write_run(buf *b, const char *text)
+/* A run holding the len bytes of text: line feeds become w:br, tabs w:tab. Nothing for "". */
+static void write_run_n(buf *b, const char *text, size_t len)
 {
-	if (!*text)
+	if (!len)
 		return;
 	buf_puts(b, "<w:r>");
-	const char *p = text;
+	const char *p = text, *end = text + len;
 	for (;;) {
-		size_t n = strcspn(p, "\n\t");
+		size_t n = 0;
+		while (p + n < end && p[n] != '\n' && p[n] != '\t')
+			n++;
 		write_t(b, p, n);
-		if (!p[n])
+		if (p + n >= end)
 			break;
 		buf_puts(b, p[n] == '\n' ? "<w:br/>" : "<w:tab/>");
 		p += n + 1;
 	}
 	buf_puts(b, "</w:r>");
+}
+
+static void write_run(buf *b, const char *text)
+{
+	write_run_n(b, text, strlen(text));
 }
 
 /* ---- styles --------------------------------------------------------------------------------- */
@@ -812,10 +819,17 @@ static void write_cell(docx *dx, const table_geom *g, const doc_cell *cell, int 
 	           valign_value(st ? st->valign : VALIGN_MIDDLE));
 	ppr pp = {.style = st ? style_for(dx, st, USE_CELL, 0) : NULL, .keep_next = keep_next};
 	size_t end = dx->last_p_end;
-	p_open(dx, &pp);
-	if (cell && !continued)
-		write_run(b, cell->text);
-	p_close(dx);
+	/* a text of several paragraphs ('\n' between them): one w:p each */
+	const char *t = cell && !continued ? cell->text : "";
+	for (;;) {
+		size_t n = strcspn(t, "\n");
+		p_open(dx, &pp);
+		write_run_n(b, t, n);
+		p_close(dx);
+		if (!t[n])
+			break;
+		t += n + 1;
+	}
 	dx->last_p_end = end; /* a paragraph inside a table cannot carry a section break */
 	buf_puts(b, "</w:tc>");
 }

@@ -7,7 +7,8 @@
 
 #include "base/diag.h"
 
-/* A string from the source with where it starts. s == NULL: the field was not written. */
+/* A string from the source with where it starts. s == NULL: the field was not written. A text
+ * continued on ＋ lines holds its paragraphs separated by '\n' (loc is where the first starts). */
 typedef struct ast_str {
 	const char *s;
 	srcloc loc;
@@ -34,6 +35,7 @@ typedef struct ast_project {
 	ast_str use;         /* 资金用途 */
 	ast_str schedule;    /* 资金支出计划 */
 	ast_str indicators;  /* the 绩效指标： line itself (s is "" when present) */
+	ast_str goal_cell;   /* 绩效目标栏: 分行 | 一格 (the department's when not written) */
 	ast_str *goals;      /* 绩效目标 lines, in order */
 	size_t ngoals, goals_cap;
 	ast_row *rows;       /* indicator rows */
@@ -55,6 +57,10 @@ typedef struct ast_overall {
 	srcloc loc;         /* the 【整体绩效目标】 line */
 	ast_str *summary;   /* 总体绩效目标 paragraphs */
 	size_t nsummary, summary_cap;
+	ast_str intro_field; /* the 分项引言： line (s is its value; NULL: not written) */
+	ast_str *intro;     /* 分项引言 paragraphs */
+	size_t nintro, intro_cap;
+	ast_str numbering;  /* 分项序号: （一） | 一、 */
 	ast_item *items;    /* 分项绩效目标 */
 	size_t nitems, items_cap;
 	ast_str *measures;  /* 工作保障措施 paragraphs */
@@ -88,6 +94,7 @@ typedef struct ast_department {
 	ast_str year;         /* 年度 */
 	ast_str unit;         /* 编报单位 */
 	ast_str variant;      /* 项目表 */
+	ast_str goal_cell;    /* 绩效目标栏 */
 	ast_overall *overall; /* NULL when absent */
 	ast_project *projects;
 	size_t nprojects, projects_cap;

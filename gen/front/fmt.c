@@ -66,12 +66,20 @@ void format_source(arena *a, diag_ctx *d, const src_file *f, buf *out)
 		case LINE_FIELD:
 			/* in 【整体绩效目标】 another section's field name starts an ordinary paragraph */
 			if (in_overall && l->key != KW_SUMMARY && l->key != KW_ITEM && l->key != KW_MEASURES &&
-			    l->key != KW_GOAL && l->key != KW_INDICATORS && l->key != KW_INCLUDE) {
+			    l->key != KW_GOAL && l->key != KW_INDICATORS && l->key != KW_INCLUDE &&
+			    l->key != KW_INTRO && l->key != KW_NUMBERING) {
 				buf_put(out, l->text, l->len);
 				break;
 			}
 			in_rows = l->key == KW_INDICATORS && !in_overall;
 			buf_printf(out, "%s：%s", kw_name(l->key), l->value);
+			break;
+		case LINE_CONT: /* a full-width ＋ right before the text or the row it continues */
+			buf_puts(out, "＋");
+			if (in_rows && l->has_bar)
+				put_row(a, out, l);
+			else
+				buf_puts(out, l->value);
 			break;
 		case LINE_TEXT:
 			if (in_rows && l->has_bar)

@@ -28,6 +28,9 @@ static const char *const lex_keywords[KW_COUNT] = {
 	[KW_OTHER] = "其他资金",
 	[KW_USE] = "资金用途",
 	[KW_SCHEDULE] = "资金支出计划",
+	[KW_INTRO] = "分项引言",
+	[KW_NUMBERING] = "分项序号",
+	[KW_GOAL_CELL] = "绩效目标栏",
 };
 
 static const struct {
@@ -185,6 +188,21 @@ static void classify(arena *a, lex_line *l)
 		l->kind = LINE_COMMENT;
 		return;
 	}
+	if (cp == '+' || cp == 0xFF0B) { /* ＋: a continuation line */
+		size_t first = cp == '+' ? 1 : 3, vn;
+		const char *val = trim(t + first, n - first, &vn, NULL);
+		l->kind = LINE_CONT;
+		l->value = arena_strndup(a, val, vn);
+		l->vloc = lex_loc_at(l, vn ? val : t + first);
+		for (size_t i = 0; i < vn; i += k) {
+			k = utf8_decode(val + i, vn - i, &cp);
+			if (is_bar(cp)) {
+				l->has_bar = true;
+				break;
+			}
+		}
+		return;
+	}
 	if (cp == 0x3010) { /* 【 */
 		const char *close = strstr(t, "】");
 		if (close) {
@@ -326,8 +344,17 @@ lex_result lex_file(arena *a, diag_ctx *d, const src_file *f)
 	return r;
 }
 
-int lex_split_row(arena *a, const lex_line *line, const char **cells, srcloc *locs, int max)
+int lex_split_row(arena *a, const lex_line *whole, const char **cells, srcloc *locs, int max)
 {
+	lex_line body;
+	const lex_line *line = whole;
+	if (whole->kind == LINE_CONT) { /* the row after the ＋ */
+		body = *whole;
+		body.text = whole->value;
+		body.len = strlen(whole->value);
+		body.loc = whole->vloc;
+		line = &body;
+	}
 	const char *t = line->text;
 	size_t n = line->len, start = 0, k;
 	int count = 0;

@@ -36,6 +36,10 @@ typedef enum kw {
 	KW_OTHER,      /* 其他资金： */
 	KW_USE,        /* 资金用途： */
 	KW_SCHEDULE,   /* 资金支出计划： */
+	/* added later: listed last so that the order above stays */
+	KW_INTRO,      /* 分项引言： paragraphs under 二、分项绩效目标 before the first item */
+	KW_NUMBERING,  /* 分项序号： （一） | 一、 */
+	KW_GOAL_CELL,  /* 绩效目标栏： 分行 | 一格 (department header or 【项目】) */
 	KW_COUNT
 } kw;
 
@@ -62,6 +66,7 @@ typedef enum line_kind {
 	LINE_COMMENT, /* # or ＃ first */
 	LINE_SECTION, /* 【name】rest */
 	LINE_FIELD,   /* keyword followed by ： or : */
+	LINE_CONT,    /* ＋ or + first: one more paragraph of the field or indicator row above */
 	LINE_TEXT     /* anything else: a paragraph or an indicator row */
 } line_kind;
 
@@ -72,11 +77,12 @@ typedef struct lex_line {
 	size_t len;         /* bytes in text */
 	kw key;             /* LINE_FIELD: which field */
 	section_kind sec;   /* LINE_SECTION: which section (SEC_UNKNOWN keeps name in value) */
-	const char *value;  /* LINE_FIELD: text after the colon, trimmed; LINE_SECTION: the name */
-	srcloc vloc;        /* where value starts (after the colon when value is empty) */
+	const char *value;  /* LINE_FIELD: text after the colon, trimmed; LINE_SECTION: the name;
+	                       LINE_CONT: text after the ＋, trimmed */
+	srcloc vloc;        /* where value starts (after the colon or ＋ when value is empty) */
 	const char *rest;   /* LINE_SECTION: text after 】, trimmed (may be "") */
 	const char *word;   /* LINE_TEXT shaped like "词：…" with a short CJK word: that word, else NULL */
-	bool has_bar;       /* LINE_TEXT contains | or ｜ (an indicator row candidate) */
+	bool has_bar;       /* LINE_TEXT (LINE_CONT: its value) contains | or ｜ (an indicator row candidate) */
 } lex_line;
 
 typedef struct lex_result {
@@ -97,7 +103,8 @@ lex_result lex_file(arena *a, diag_ctx *d, const src_file *f);
 srcloc lex_loc_at(const lex_line *line, const char *p);
 
 /* Splits an indicator row at | and ｜ into trimmed cells (arena strings) with their locations.
- * Returns the number of cells (may exceed max; only max are stored). */
+ * Returns the number of cells (may exceed max; only max are stored). A LINE_CONT line is split
+ * after its ＋. */
 int lex_split_row(arena *a, const lex_line *line, const char **cells, srcloc *locs, int max);
 
 const char *kw_name(kw k);

@@ -79,11 +79,19 @@ typedef struct model_project {
 	model_percent schedule[4];  /* at 3月底, 6月底, 10月底, 12月底 */
 	const char *const *goals;
 	size_t ngoals;
+	bool goals_one_cell;        /* 绩效目标栏：一格: every goal in one cell, numbered 1. 2. … */
 	const model_indicator *indicators;
 	size_t nindicators;
 	srcloc loc;
 } model_project;
 
+/* How the 分项绩效目标 items are numbered (分项序号). */
+typedef enum item_numbering {
+	ITEM_NUM_PAREN, /* （一）（二）… (default) */
+	ITEM_NUM_COMMA  /* 一、二、… */
+} item_numbering;
+
+/* Text fields hold their paragraphs separated by '\n' (written on ＋ lines in the source). */
 typedef struct model_item {
 	const char *title;
 	const char *goal;       /* NULL when not written */
@@ -96,6 +104,9 @@ typedef struct model_overall {
 	bool present;
 	const char *const *summary;
 	size_t nsummary;
+	const char *const *intro;   /* 分项引言: paragraphs before the first item */
+	size_t nintro;
+	item_numbering numbering;
 	const model_item *items;
 	size_t nitems;
 	const char *const *measures;

@@ -45,8 +45,16 @@ typedef enum para_target {
 	PARA_NONE,     /* text here is an error */
 	PARA_SUMMARY,  /* after 总体绩效目标： */
 	PARA_ITEM,     /* after 分项绩效目标： (unlabelled description) */
-	PARA_MEASURES  /* after 工作保障措施： */
+	PARA_MEASURES, /* after 工作保障措施： */
+	PARA_INTRO     /* after 分项引言： */
 } para_target;
+
+/* An acknowledgement (“# 已核对：种类”) waiting for the line it applies to: the next one that is
+ * neither blank nor a comment. */
+typedef struct pending_ack {
+	srcloc at;
+	diag_code code;
+} pending_ack;
 
 typedef struct parser {
 	arena *a;
@@ -66,6 +74,17 @@ typedef struct parser {
 	size_t bytes;             /* read so far, every inclusion counted */
 	size_t lines;             /* lexed so far, every inclusion counted */
 	bool too_big;             /* PARSE_MAX_DEPT_MB or LEX_MAX_LINES reached (reported once) */
+	/* what ＋ lines continue: one field (ncont 1) or the cells of an indicator row (ncont 6);
+	 * their paragraphs gather in cont_text and are stored when another line comes (cont_end),
+	 * so that a long run of ＋ lines costs its length, not its square */
+	ast_str *cont[AST_ROW_CELLS];
+	buf cont_text[AST_ROW_CELLS];
+	bool cont_dirty[AST_ROW_CELLS];
+	int ncont;
+	bool cont_row;            /* cont[] are the cells of a row */
+	bool cont_quiet;          /* the line above was dropped at a limit: ignore its ＋ lines */
+	pending_ack *acks;
+	size_t nacks, acks_cap;
 } parser;
 
 static void parse_file(parser *p, const char *path, srcloc from);
@@ -96,6 +115,7 @@ static const char *owner_of_field(kw k)
 {
 	switch (k) {
 	case KW_UNIT:
+	case KW_GOAL_CELL:
 		return "部门头或【项目】";
 	case KW_DEPT:
 	case KW_DEPT_CODE:
@@ -105,6 +125,8 @@ static const char *owner_of_field(kw k)
 	case KW_SUMMARY:
 	case KW_ITEM:
 	case KW_MEASURES:
+	case KW_INTRO:
+	case KW_NUMBERING:
 		return "【整体绩效目标】";
 	case KW_GOAL:
 	case KW_INDICATORS:
@@ -156,6 +178,63 @@ static void add_paragraph(parser *p, ast_str **items, size_t *n, size_t *cap, as
 	*slot = s;
 }
 
+/* ---- continuation lines (＋) ---------------------------------------------------------- */
+
+/* Stores the paragraphs gathered for the current target and forgets the target. */
+static void cont_end(parser *p)
+{
+	for (int i = 0; i < p->ncont; i++) {
+		if (p->cont_dirty[i])
+			p->cont[i]->s = arena_strndup(p->a, p->cont_text[i].data, p->cont_text[i].len);
+		p->cont_dirty[i] = false;
+		p->cont_text[i].len = 0;
+	}
+	p->ncont = 0;
+	p->cont_row = false;
+	p->cont_quiet = false;
+}
+
+/* ＋ lines that follow will add paragraphs to this field. */
+static void cont_field(parser *p, ast_str *field)
+{
+	cont_end(p);
+	p->cont[0] = field;
+	p->ncont = 1;
+}
+
+static void cont_cells(parser *p, ast_row *r)
+{
+	cont_end(p);
+	for (int i = 0; i < AST_ROW_CELLS; i++)
+		p->cont[i] = &r->cell[i];
+	p->ncont = r->ncells < AST_ROW_CELLS ? r->ncells : AST_ROW_CELLS;
+	p->cont_row = true;
+}
+
+/* One more paragraph of target i; an empty text adds nothing, and a first paragraph that was
+ * left empty is replaced ("资金用途：" then ＋ lines). */
+static void cont_append(parser *p, int i, const char *text)
+{
+	if (!*text)
+		return;
+	buf *b = &p->cont_text[i];
+	if (!p->cont_dirty[i]) {
+		b->len = 0;
+		buf_puts(b, p->cont[i]->s ? p->cont[i]->s : "");
+		p->cont_dirty[i] = true;
+	}
+	if (b->len)
+		buf_putc(b, '\n');
+	buf_puts(b, text);
+}
+
+static void cont_free(parser *p)
+{
+	cont_end(p);
+	for (int i = 0; i < AST_ROW_CELLS; i++)
+		buf_free(&p->cont_text[i]);
+}
+
 /* ---- header ---------------------------------------------------------------- */
 
 static void header_line(parser *p, const lex_line *l)
@@ -170,6 +249,7 @@ static void header_line(parser *p, const lex_line *l)
 	                : l->key == KW_YEAR      ? &d->year
 	                : l->key == KW_UNIT      ? &d->unit
 	                : l->key == KW_VARIANT   ? &d->variant
+	                : l->key == KW_GOAL_CELL ? &d->goal_cell
 	                                         : NULL;
 	if (slot)
 		set_field(p, slot, l);
@@ -179,25 +259,41 @@ static void header_line(parser *p, const lex_line *l)
 
 /* ---- 【整体绩效目标】 --------------------------------------------------------- */
 
-static void overall_text(parser *p, const lex_line *l)
+/* A paragraph line (text, or the value of a ＋ line) in 【整体绩效目标】. */
+static void overall_paragraph(parser *p, const lex_line *l, ast_str text)
 {
 	ast_overall *o = p->dept->overall;
 	if (p->para != PARA_NONE)
 		check_reference(p, l);
 	switch (p->para) {
 	case PARA_SUMMARY:
-		add_paragraph(p, &o->summary, &o->nsummary, &o->summary_cap, text_of(l));
+		add_paragraph(p, &o->summary, &o->nsummary, &o->summary_cap, text);
 		break;
 	case PARA_MEASURES:
-		add_paragraph(p, &o->measures, &o->nmeasures, &o->measures_cap, text_of(l));
+		add_paragraph(p, &o->measures, &o->nmeasures, &o->measures_cap, text);
+		break;
+	case PARA_INTRO:
+		add_paragraph(p, &o->intro, &o->nintro, &o->intro_cap, text);
 		break;
 	case PARA_ITEM:
-		add_paragraph(p, &p->item->text, &p->item->ntext, &p->item->text_cap, text_of(l));
+		add_paragraph(p, &p->item->text, &p->item->ntext, &p->item->text_cap, text);
 		break;
 	case PARA_NONE:
 		report_text(p, l);
 		break;
 	}
+}
+
+static void overall_text(parser *p, const lex_line *l)
+{
+	overall_paragraph(p, l, text_of(l));
+}
+
+/* The field names of 【整体绩效目标】; any other “词：” there starts an ordinary paragraph. */
+static bool overall_field(kw k)
+{
+	return k == KW_SUMMARY || k == KW_ITEM || k == KW_MEASURES || k == KW_GOAL ||
+	       k == KW_INDICATORS || k == KW_INTRO || k == KW_NUMBERING;
 }
 
 static void overall_line(parser *p, const lex_line *l)
@@ -217,6 +313,25 @@ static void overall_line(parser *p, const lex_line *l)
 		if (*l->value)
 			add_paragraph(p, &o->measures, &o->nmeasures, &o->measures_cap, str_of(l));
 		check_reference(p, l);
+	} else if (l->key == KW_INTRO) {
+		if (o->nitems) {
+			diag_report(p->d, l->loc, D_FIELD_MISPLACED, kw_name(l->key),
+			            "【整体绩效目标】中第一个“分项绩效目标：”之前");
+			p->para = PARA_NONE;
+			return;
+		}
+		if (o->intro_field.s) {
+			diag_report(p->d, l->loc, D_FIELD_DUPLICATE, kw_name(l->key));
+			diag_report(p->d, o->intro_field.loc, D_NOTE_FIRST_HERE);
+		}
+		o->intro_field = (ast_str){l->value, l->loc};
+		p->para = PARA_INTRO;
+		if (*l->value)
+			add_paragraph(p, &o->intro, &o->nintro, &o->intro_cap, str_of(l));
+		check_reference(p, l);
+	} else if (l->key == KW_NUMBERING) {
+		set_field(p, &o->numbering, l);
+		p->para = PARA_NONE;
 	} else if (l->key == KW_ITEM) {
 		p->para = PARA_ITEM;
 		p->item = vec_push(p->a, &o->items, &o->nitems, &o->items_cap, sizeof *o->items);
@@ -226,9 +341,13 @@ static void overall_line(parser *p, const lex_line *l)
 			diag_report(p->d, l->vloc, D_FIELD_MISSING, "分项绩效目标的标题", "写在冒号之后");
 		check_reference(p, l);
 	} else if ((l->key == KW_GOAL || l->key == KW_INDICATORS) && p->para == PARA_ITEM) {
-		set_field(p, l->key == KW_GOAL ? &p->item->goal : &p->item->indicators, l);
+		ast_str *slot = l->key == KW_GOAL ? &p->item->goal : &p->item->indicators;
+		bool fresh = !slot->s;
+		set_field(p, slot, l);
+		if (fresh)
+			cont_field(p, slot);
 		check_reference(p, l);
-	} else if (p->para != PARA_NONE && l->key != KW_GOAL && l->key != KW_INDICATORS) {
+	} else if (p->para != PARA_NONE && !overall_field(l->key)) {
 		/* another section's field name at the start of a paragraph is ordinary text */
 		overall_text(p, l);
 	} else {
@@ -254,8 +373,10 @@ static void project_row(parser *p, const lex_line *l)
 {
 	ast_project *pr = p->proj;
 	if (!within(p, l, pr->nrows, PARSE_MAX_PROJECT_ROWS, &pr->too_many_rows, "项目的指标行", "行") ||
-	    !within(p, l, p->nrows, PARSE_MAX_ROWS, &p->too_many_rows, "部门的指标行", "行"))
+	    !within(p, l, p->nrows, PARSE_MAX_ROWS, &p->too_many_rows, "部门的指标行", "行")) {
+		p->cont_quiet = true;
 		return;
+	}
 	p->nrows++;
 	const char *cells[AST_ROW_CELLS];
 	srcloc locs[AST_ROW_CELLS];
@@ -268,6 +389,7 @@ static void project_row(parser *p, const lex_line *l)
 	if (n != AST_ROW_CELLS)
 		diag_report(p->d, l->loc, D_ROW_CELLS, n);
 	check_reference(p, l);
+	cont_cells(p, r);
 }
 
 static void project_line(parser *p, const lex_line *l)
@@ -290,17 +412,25 @@ static void project_line(parser *p, const lex_line *l)
 	                : l->key == KW_OTHER    ? &pr->other
 	                : l->key == KW_USE      ? &pr->use
 	                : l->key == KW_SCHEDULE ? &pr->schedule
+	                : l->key == KW_GOAL_CELL ? &pr->goal_cell
 	                                        : NULL;
 	if (slot) {
+		bool fresh = !slot->s;
 		set_field(p, slot, l);
-		if (l->key == KW_USE)
+		if (l->key == KW_USE) {
+			if (fresh)
+				cont_field(p, slot);
 			check_reference(p, l);
+		}
 	} else if (l->key == KW_GOAL) {
-		if (!within(p, l, pr->ngoals, PARSE_MAX_GOALS, &pr->too_many_goals, "项目的绩效目标", "条"))
+		if (!within(p, l, pr->ngoals, PARSE_MAX_GOALS, &pr->too_many_goals, "项目的绩效目标", "条")) {
+			p->cont_quiet = true;
 			return;
+		}
 		ast_str *g = vec_push(p->a, &pr->goals, &pr->ngoals, &pr->goals_cap, sizeof *pr->goals);
 		*g = str_of(l);
 		check_reference(p, l);
+		cont_field(p, g);
 	} else if (l->key == KW_INDICATORS) {
 		set_field(p, &pr->indicators, l);
 		p->in_rows = true;
@@ -367,6 +497,109 @@ static void budget_line(parser *p, const lex_line *l)
 		if (n > AST_MAX_CELLS)
 			diag_report(p->d, l->loc, D_ROW_CELLS, n);
 	}
+}
+
+/* A ＋ line: one more paragraph of the field or indicator row above it. */
+static void cont_line(parser *p, const lex_line *l)
+{
+	if (p->ctx == CTX_SKIP || p->cont_quiet)
+		return;
+	if (p->ncont && p->cont_row) {
+		static const char *const names[2] = {"一级指标", "二级指标"};
+		const char *cells[AST_ROW_CELLS];
+		srcloc locs[AST_ROW_CELLS];
+		int n = l->has_bar ? lex_split_row(p->a, l, cells, locs, AST_ROW_CELLS) : 1;
+		if (n != AST_ROW_CELLS) {
+			diag_report(p->d, l->loc, D_CONT_ROW);
+			return;
+		}
+		bool ok = true;
+		for (int c = 0; c < 2; c++) {
+			if (*cells[c]) {
+				diag_report(p->d, locs[c], D_CONT_NAME, names[c]);
+				ok = false;
+			}
+		}
+		if (!ok)
+			return;
+		for (int c = 2; c < p->ncont; c++)
+			cont_append(p, c, cells[c]);
+		check_reference(p, l);
+	} else if (p->ncont) {
+		cont_append(p, 0, l->value);
+		check_reference(p, l);
+	} else if (p->ctx == CTX_OVERALL && p->para != PARA_NONE) {
+		if (*l->value)
+			overall_paragraph(p, l, str_of(l));
+	} else {
+		diag_report(p->d, l->loc, D_CONT_MISPLACED);
+	}
+}
+
+static bool skip_blanks(const char **t)
+{
+	bool any = false;
+	for (;;) {
+		if (**t == ' ' || **t == '\t' || **t == ',')
+			*t += 1;
+		else if (strncmp(*t, "\u3000", 3) == 0 || strncmp(*t, "，", 3) == 0 ||
+		         strncmp(*t, "、", 3) == 0)
+			*t += 3;
+		else
+			return any;
+		any = true;
+	}
+}
+
+/* “# 已核对：种类[，种类…] [说明]”: acknowledges warnings of those kinds on the next line that is
+ * neither blank nor a comment (docs/language.md §7). Other comments are left alone. */
+static void ack_comment(parser *p, const lex_line *l)
+{
+	const char *t = l->text + (l->text[0] == '#' ? 1 : 3);
+	skip_blanks(&t);
+	static const char word[] = "已核对";
+	if (strncmp(t, word, sizeof word - 1) != 0)
+		return;
+	t += sizeof word - 1;
+	skip_blanks(&t);
+	if (*t == ':')
+		t += 1;
+	else if (strncmp(t, "：", 3) == 0)
+		t += 3;
+	else
+		return;
+	bool any = false;
+	for (;;) {
+		skip_blanks(&t);
+		const char *start = t;
+		while ((*t >= 'a' && *t <= 'z') || (*t >= '0' && *t <= '9') || *t == '-')
+			t++;
+		if (t == start)
+			break;
+		any = true;
+		const char *name = arena_strndup(p->a, start, (size_t)(t - start));
+		srcloc at = lex_loc_at(l, start);
+		diag_code code;
+		if (!diag_code_lookup(name, &code))
+			diag_report(p->d, at, D_ACK_KIND, name, "没有这一种消息；种类名见 docs/language.md 第 7 节");
+		else if (diag_level_of(code) != DIAG_WARNING)
+			diag_report(p->d, at, D_ACK_KIND, name, "只有警告可以核对，错误必须改正");
+		else
+			*(pending_ack *)vec_push(p->a, &p->acks, &p->nacks, &p->acks_cap, sizeof *p->acks) =
+				(pending_ack){at, code};
+	}
+	if (!any)
+		diag_report(p->d, lex_loc_at(l, t), D_ACK_KIND, "已核对：",
+		            "冒号后应写警告的种类，如 code-shape");
+}
+
+/* Gives the pending acknowledgements their line (line -1: the file ended first, so they will
+ * match nothing and be reported). */
+static void bind_acks(parser *p, const src_file *f, int line)
+{
+	for (size_t i = 0; i < p->nacks; i++)
+		diag_acknowledge(p->d, p->acks[i].at, f, line, p->acks[i].code);
+	p->nacks = 0;
 }
 
 /* ---- lines, sections, includes ----------------------------------------------- */
@@ -446,8 +679,16 @@ static void parse_lines(parser *p, const lex_result *lr)
 {
 	for (size_t i = 0; i < lr->n; i++) {
 		const lex_line *l = &lr->lines[i];
+		if (l->kind == LINE_COMMENT)
+			ack_comment(p, l);
 		if (l->kind == LINE_BLANK || l->kind == LINE_COMMENT)
 			continue;
+		bind_acks(p, l->loc.file, l->loc.line);
+		if (l->kind == LINE_CONT) {
+			cont_line(p, l);
+			continue;
+		}
+		cont_end(p);
 		if (l->kind == LINE_SECTION) {
 			section_line(p, l);
 			continue;
@@ -464,6 +705,8 @@ static void parse_lines(parser *p, const lex_result *lr)
 		case CTX_SKIP: break;
 		}
 	}
+	if (p->nacks && lr->n)
+		bind_acks(p, lr->lines[0].loc.file, -1);
 }
 
 static void parse_source(parser *p, const src_file *f)
@@ -558,6 +801,7 @@ ast_department *parse_department_in(arena *a, diag_ctx *d, const char *path, con
 	parser p = {.a = a, .d = d, .roots = roots};
 	p.dept = arena_alloc(a, sizeof *p.dept);
 	parse_file(&p, path, (srcloc){0});
+	cont_free(&p);
 	if (!p.dept->file)
 		return NULL;
 	return p.dept;
@@ -584,5 +828,6 @@ ast_department *parse_department_text(arena *a, diag_ctx *d, const char *name, c
 	const src_file *f = diag_add_file(d, name, copy, len);
 	p.dept->file = f;
 	parse_source(&p, f);
+	cont_free(&p);
 	return p.dept;
 }

@@ -81,7 +81,19 @@ typedef struct resolver {
 	diag_ctx *d;
 	model_department *dept;
 	decimal amounts; /* every project amount so far, within DEC_SUM_LIMIT_UNITS */
+	bool goals_one_cell; /* the department's 绩效目标栏 */
 } resolver;
+
+/* 绩效目标栏: 分行 (false) or 一格 (true); dflt when the value is wrong (after an error). */
+static bool goal_cell(resolver *r, const ast_str *s, bool dflt)
+{
+	if (strcmp(s->s, "一格") == 0)
+		return true;
+	if (strcmp(s->s, "分行") == 0)
+		return false;
+	diag_report(r->d, s->loc, D_GOAL_CELL_UNKNOWN, s->s);
+	return dflt;
+}
 
 static bool blank(const ast_str *s)
 {
@@ -447,18 +459,25 @@ static void resolve_rows(resolver *r, const ast_project *p, model_project *mp)
 	mp->nindicators = n;
 }
 
-/* Code shape: 6-digit region, 2-digit year, 'P', 12 letters or digits. */
+/* Code shape: 6-digit region, 2-digit year, 'P', 12 letters or digits. A published code of
+ * another shape is kept as written: a warning, pointing at the first character that breaks the
+ * shape (or just after the end of a short code). */
 static void check_code(resolver *r, const ast_str *s)
 {
 	const char *c = s->s;
-	size_t n = strlen(c);
-	bool ok = n == 21 && c[8] == 'P';
-	for (size_t i = 0; ok && i < 8; i++)
-		ok = c[i] >= '0' && c[i] <= '9';
-	for (size_t i = 9; ok && i < 21; i++)
-		ok = (c[i] >= '0' && c[i] <= '9') || (c[i] >= 'A' && c[i] <= 'Z');
-	if (!ok) {
-		diag_report(r->d, s->loc, D_CODE_SHAPE, c);
+	size_t n = strlen(c), bad = 0;
+	for (; bad < n && bad < 21; bad++) {
+		char ch = c[bad];
+		bool fits = bad < 8 ? ch >= '0' && ch <= '9'
+		            : bad == 8 ? ch == 'P'
+		                       : (ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z');
+		if (!fits)
+			break;
+	}
+	if (bad < 21 || n != 21) {
+		srcloc at = s->loc;
+		at.col += (int)utf8_count(c, bad);
+		diag_report(r->d, at, D_CODE_SHAPE, c);
 		return;
 	}
 	int yy = (c[6] - '0') * 10 + (c[7] - '0');
@@ -521,6 +540,9 @@ static void resolve_project(resolver *r, const ast_project *p, model_project *mp
 	}
 	if (!blank(&p->schedule))
 		resolve_schedule(r, mp, &p->schedule);
+	mp->goals_one_cell = r->goals_one_cell;
+	if (p->goal_cell.s)
+		mp->goals_one_cell = goal_cell(r, &p->goal_cell, r->goals_one_cell);
 	const char **goals = arena_alloc(r->a, (p->ngoals ? p->ngoals : 1) * sizeof *goals);
 	size_t ng = 0;
 	for (size_t i = 0; i < p->ngoals; i++)
@@ -570,6 +592,16 @@ static void resolve_overall(resolver *r, const ast_overall *o, model_overall *mo
 	mo->present = true;
 	mo->summary = strings_of(r, o->summary, o->nsummary);
 	mo->nsummary = o->nsummary;
+	mo->intro = strings_of(r, o->intro, o->nintro);
+	mo->nintro = o->nintro;
+	mo->numbering = ITEM_NUM_PAREN;
+	if (o->numbering.s) {
+		const char *v = o->numbering.s;
+		if (strcmp(v, "一、") == 0)
+			mo->numbering = ITEM_NUM_COMMA;
+		else if (strcmp(v, "（一）") != 0 && strcmp(v, "(一)") != 0)
+			diag_report(r->d, o->numbering.loc, D_NUMBERING_UNKNOWN, v);
+	}
 	mo->measures = strings_of(r, o->measures, o->nmeasures);
 	mo->nmeasures = o->nmeasures;
 	model_item *items = arena_alloc(r->a, (o->nitems ? o->nitems : 1) * sizeof *items);
@@ -627,6 +659,7 @@ const model_department *resolve_department_with(arena *a, diag_ctx *d, const ast
 		/* nothing of a department at all: say so once instead of listing what is missing */
 		diag_report(d, (srcloc){0}, D_NOT_A_SOURCE, ast->file->path);
 		m->projects = arena_alloc(a, sizeof *m->projects);
+		diag_acknowledge_finish(d);
 		return m;
 	}
 	if (blank(&ast->name))
@@ -647,6 +680,8 @@ const model_department *resolve_department_with(arena *a, diag_ctx *d, const ast
 		else if (strcmp(ast->variant.s, "完整") != 0)
 			diag_report(d, ast->variant.loc, D_VARIANT_UNKNOWN, ast->variant.s);
 	}
+	if (ast->goal_cell.s)
+		r.goals_one_cell = goal_cell(&r, &ast->goal_cell, false);
 	if (ast->overall)
 		resolve_overall(&r, ast->overall, &m->overall);
 	model_project *mps = arena_alloc(a, (ast->nprojects ? ast->nprojects : 1) * sizeof *mps);
@@ -660,5 +695,6 @@ const model_department *resolve_department_with(arena *a, diag_ctx *d, const ast
 	m->projects = mps;
 	m->nprojects = ast->nprojects;
 	budget_resolve(a, d, ast, cat, m);
+	diag_acknowledge_finish(d); /* the department's checks are done */
 	return m;
 }

@@ -55,6 +55,12 @@ def xml_text(el):
     return "".join(out)
 
 
+def cell_text(tc):
+    """Text of a table cell: its paragraphs (one w:p per paragraph of a cell of several, as the
+    model's "\n") joined with line feeds."""
+    return "\n".join(xml_text(p) for p in tc.iter(qn("w:p")))
+
+
 # ---- the model's forms ------------------------------------------------------------------------
 
 HEADER = ["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值", "指标值确定依据"]
@@ -63,6 +69,9 @@ HEADER = ["一级指标", "二级指标", "三级指标", "绩效指标描述", 
 def expected_rows(p, full):
     """The logical rows of a project's form: per row, the text of each distinct cell."""
     rows = []
+    goals = p["goals"]
+    if p.get("goal_cell") == "一格" and len(goals) > 1:  # one cell, numbered 1. 2. …
+        goals = ["\n".join("%d.%s" % (i + 1, g) for i, g in enumerate(goals))]
     if full:
         b = p["budget"]
         sched = p["schedule"] or ["", "", "", ""]
@@ -72,13 +81,12 @@ def expected_rows(p, full):
                  ["预算规模及资金用途", p["use"] or ""],
                  ["资金支出计划（%）", "3月底", "6月底", "10月底", "12月底"],
                  ["资金支出计划（%）"] + sched]
-        goals = p["goals"]
         if len(goals) == 1:
             rows.append(["绩效目标", goals[0]])
         else:
             rows += [["绩效目标", "目标%d" % (i + 1), g] for i, g in enumerate(goals)]
     else:
-        rows += [["绩效目标", g] for g in p["goals"]]
+        rows += [["绩效目标", g] for g in goals]
     rows.append(HEADER)
     for ind in p["indicators"]:
         rows.append([ind["l1"], ind["l2"], ind["l3"], ind["desc"], ind["value"], ind["basis"]])
@@ -130,7 +138,7 @@ def logical_rows(tables):
                 if seen and seen[-1] is c._tc:
                     continue
                 seen.append(c._tc)
-                texts.append(xml_text(c._tc))
+                texts.append(cell_text(c._tc))
             rows.append((texts, [c._tc for c in cells], row._tr, r))
     return rows
 

@@ -116,6 +116,13 @@ static const lex_case line_cases[] = {
 	 .col = 1},
 	{.line = "没有竖线的正文", .kind = LINE_TEXT, .text = "没有竖线的正文"},
 	{.line = "a\u2502b\u01c0c", .kind = LINE_TEXT},
+	/* continuation lines: ＋ or + first; the value is what follows, the row after it */
+	{.line = "＋主要用于技能培训补贴。", .kind = LINE_CONT, .value = "主要用于技能培训补贴。",
+	 .col = 1, .vcol = 2},
+	{.line = "+　第二段 ", .kind = LINE_CONT, .value = "第二段", .vcol = 3},
+	{.line = "＋｜｜｜含线上招聘｜｜", .kind = LINE_CONT, .value = "｜｜｜含线上招聘｜｜", .bar = true},
+	{.line = "＋", .kind = LINE_CONT, .value = "", .vcol = 2},
+	{.line = "加＋号在中间", .kind = LINE_TEXT},
 };
 
 static void check_case(const lex_case *c)
@@ -139,6 +146,11 @@ static void check_case(const lex_case *c)
 			break;
 		case LINE_TEXT:
 			CHECK_STR_EQ(l.word, c->word);
+			CHECK(l.has_bar == c->bar);
+			break;
+		case LINE_CONT:
+			if (c->value)
+				CHECK_STR_EQ(l.value, c->value);
 			CHECK(l.has_bar == c->bar);
 			break;
 		case LINE_BLANK:

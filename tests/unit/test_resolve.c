@@ -497,17 +497,20 @@ static void test_codes(void)
 	static const struct {
 		const char *code;
 		diag_code want; /* D_CODE_COUNT: fine */
+		int col;        /* D_CODE_SHAPE: the first character off the shape ("项目编码：" is 1-5) */
 	} cases[] = {
-		{"13022525P0008F010032K", D_CODE_COUNT},
-		{"13022525P000000000000", D_CODE_COUNT},
-		{"", D_CODE_COUNT},                        /* 可空 */
-		{"1302252P0008F010032K", D_CODE_SHAPE},    /* 20 characters */
-		{"13022525P0008F010032KX", D_CODE_SHAPE},  /* 22 */
-		{"13022524X0008F010032K", D_CODE_SHAPE},   /* no P */
-		{"13022524P0008f010032K", D_CODE_SHAPE},   /* lower case */
-		{"1302A524P0008F010032K", D_CODE_SHAPE},   /* letter in the region */
-		{"130225２4P0008F010032K", D_CODE_SHAPE},  /* full-width digit */
-		{"13022523P0008F010032K", D_CODE_YEAR},    /* 23 in a 2025 department */
+		{"13022525P0008F010032K", D_CODE_COUNT, 0},
+		{"13022525P000000000000", D_CODE_COUNT, 0},
+		{"", D_CODE_COUNT, 0},                        /* 可空 */
+		{"1302252P0008F010032K", D_CODE_SHAPE, 13},   /* 20 characters: P comes one early */
+		{"13022525P0008F010032", D_CODE_SHAPE, 26},   /* 20: just after the end */
+		{"13022525P0008F010032KX", D_CODE_SHAPE, 27}, /* 22 */
+		{"13022524X0008F010032K", D_CODE_SHAPE, 14},  /* no P */
+		{"13022524P0008f010032K", D_CODE_SHAPE, 19},  /* lower case */
+		{"1302A524P0008F010032K", D_CODE_SHAPE, 10},  /* letter in the region */
+		{"130225２4P0008F010032K", D_CODE_SHAPE, 12}, /* full-width digit */
+		{"13030321FVX8CQSYXPUNY", D_CODE_SHAPE, 14},  /* published so (issue 14) */
+		{"13022523P0008F010032K", D_CODE_YEAR, 0},    /* 23 in a 2025 department */
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char src[1024];
@@ -522,6 +525,11 @@ static void test_codes(void)
 		} else {
 			CHECK_INT_EQ(count(&r, cases[i].want), 1);
 			CHECK_INT_EQ(errors(&r) + warnings(&r), 1);
+			srcloc at;
+			if (cases[i].want == D_CODE_SHAPE && diag_first(r.d, D_CODE_SHAPE, &at, NULL)) {
+				CHECK_INT_EQ(errors(&r), 0); /* a warning: the published code is printed */
+				CHECK_INT_EQ(at.col, cases[i].col);
+			}
 		}
 		resolved_free(&r);
 	}

@@ -230,6 +230,7 @@ def check_project_sheet(ctx, sh, p, number, pdf_pages):
     goal_at = [rc for rc in ((r, 1) for r in range(2, h)) if sh.value(*rc) == "绩效目标"]
     goal_rows = sorted({r for r, _ in goal_at})
     got_goals = []
+    want_goals = shown_goals(p)
     for r in goal_rows:
         origins = []
         for c in range(2, ncols + 1):
@@ -237,12 +238,12 @@ def check_project_sheet(ctx, sh, p, number, pdf_pages):
             if o not in origins:
                 origins.append(o)
         texts = [ws.cell(*o).value for o in origins if ws.cell(*o).value is not None]
-        if len(p["goals"]) > 1 and full:
+        if len(want_goals) > 1 and full:
             ok(texts and texts[0] == f"目标{len(got_goals) + 1}", f"{name} row {r}: goal label {texts[:1]}")
             allowed.add(f"目标{len(got_goals) + 1}")
         got_goals.append(texts[-1] if texts else None)
-    ok(got_goals == p["goals"], f"{name}: goals {got_goals}, model {p['goals']}")
-    allowed |= set(p["goals"])
+    ok(got_goals == want_goals, f"{name}: goals {got_goals}, model {want_goals}")
+    allowed |= set(want_goals)
     if full:
         at = sh.find("项目编码")
         if ok(at, f"{name}: no 项目编码"):
@@ -349,18 +350,28 @@ def check_formulas(sh, name):
 
 # ---- the prose sheet -------------------------------------------------------------------------------
 
+def shown_goals(p):
+    """The goal cells of a project table: one per goal, or with 绩效目标栏：一格 (dump's
+    "goal_cell") one cell of the goals numbered 1. 2. …, a paragraph each."""
+    goals = p["goals"]
+    if p.get("goal_cell") == "一格" and len(goals) > 1:
+        return ["\n".join(f"{i}.{g}" for i, g in enumerate(goals, 1))]
+    return goals
+
+
 def check_prose(sh, m):
     ws = sh.ws
     cells = [ws.cell(r, 1) for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value]
     text = "".join(c.value for c in cells).replace("\u3000", "")
     ov = m["overall"]
-    want = ["一、总体绩效目标"] + ov["summary"] + ["二、分项绩效目标"]
+    want = ["一、总体绩效目标"] + ov["summary"] + ["二、分项绩效目标"] + ov.get("intro", [])
     for it in ov["items"]:
         want.append(it["title"])
+        # a goal of several paragraphs ("\n" in the model) is one cell per paragraph
         if it.get("goal"):
-            want.append("绩效目标：" + it["goal"])
+            want.append("绩效目标：" + it["goal"].replace("\n", ""))
         if it.get("indicators"):
-            want.append("绩效指标：" + it["indicators"])
+            want.append("绩效指标：" + it["indicators"].replace("\n", ""))
         want += it.get("text") or []
     want += ["三、工作保障措施"] + ov["measures"]
     pos = 0
