@@ -313,12 +313,13 @@ doc_table *tb_finish(tb_builder *b, const slots *s)
 	return t;
 }
 
-/* Excel sheet names: at most 31 characters, none of : \ / ? * [ ]. */
+/* Excel sheet names: none of : \ / ? * [ ]; the Excel back end shortens a name longer than 31
+ * characters at a word boundary. */
 const char *compose_sheet_name(arena *a, const char *title)
 {
 	buf b = {0};
-	size_t chars = 0, n = strlen(title), k;
-	for (size_t i = 0; i < n && chars < 31; i += k) {
+	size_t n = strlen(title), k;
+	for (size_t i = 0; i < n; i += k) {
 		uint32_t cp;
 		k = utf8_decode(title + i, n - i, &cp);
 		if (!k)
@@ -327,7 +328,6 @@ const char *compose_sheet_name(arena *a, const char *title)
 			buf_putc(&b, '_');
 		else
 			buf_put(&b, title + i, k);
-		chars++;
 	}
 	const char *out = arena_strdup(a, b.data ? b.data : "表");
 	buf_free(&b);

@@ -68,7 +68,8 @@ typedef struct doc_cell {
 typedef struct doc_table {
 	const char *kind;         /* layout name, e.g. "project-full" */
 	const char *title;        /* printed above the table, e.g. "1.人才工作专项资金绩效目标表" */
-	const char *sheet_name;   /* short unique name for a worksheet (≤ 31 characters) */
+	const char *sheet_name;   /* a worksheet's name (the Excel back end shortens it to 31
+	                             characters at a word boundary and makes it unique) */
 	const char *caption_left; /* line between title and table, e.g. "单位名称：…" ("" for none) */
 	const char *caption_right;/* e.g. "单位：万元" */
 	const char *note;         /* printed below, e.g. "注：无…，空表列示。" ("" for none) */

@@ -1,7 +1,9 @@
 /* docx.c — the Word back end (docx.h). Owns the WordprocessingML written for the IR:
- * one Word paragraph style per layout style, paragraphs, tables (grid, spans, merges, borders,
- * repeated header rows), sections and footers, the table of contents with the page numbers that
- * paginate.c computed, and the filling and packaging of the templates in layouts/docx.
+ * one Word paragraph style per layout style, paragraphs with their outline levels, tables (grid,
+ * spans, merges split and labels stated again where paginate.c breaks the page, borders, repeated
+ * header rows), sections and footers, the table of contents as a TOC field whose cached result
+ * has the page numbers that paginate.c computed, and the filling and packaging of the templates
+ * in layouts/docx.
  *
  * Map of the file: template parts (load, check, save) · XML text helpers · styles · paragraphs ·
  * tables · table of contents · sections and the body · the other parts · the zip package. */
@@ -74,7 +76,8 @@ typedef struct wstyle {
 	char *name;        /* w:name: the layout name, cell styles prefixed 表格 */
 	style_use use;
 	int level;         /* USE_HEADING, USE_TOC */
-	bool is_default;   /* fills the template's default paragraph style instead of a new one */
+	bool is_default;   /* fills a template style (the default paragraph style, "toc N") instead
+	                      of a new one: Word's "Update table" gives its entries "toc N" */
 } wstyle;
 
 typedef struct docx {
@@ -99,7 +102,9 @@ typedef struct docx {
 	size_t last_ppr_close;     /* offset of that paragraph's "</w:pPr>" */
 	int *pending;              /* anchors of hidden headings waiting for the next paragraph */
 	int *pending_levels;
+	const doc_block **pending_blocks;
 	size_t npending, pending_cap;
+	int level;                 /* of the last heading, printed or not (0 before the first) */
 	bool page_break;           /* the next paragraph starts a new page */
 	bool first_numbered_done;  /* page numbering has been restarted at 1 */
 	mpt text_width;            /* of the current section */
@@ -491,6 +496,20 @@ static const char *style_for(docx *dx, const doc_style *st, style_use use, int l
 			return ws->id;
 		}
 	}
+	/* a contents style fills the template's "toc N", which Word gives the entries it makes */
+	char toc[32];
+	snprintf(toc, sizeof toc, "TOC%d", level);
+	if (use == USE_TOC && level >= 1 && level <= MAX_LEVEL && template_has_style(dx, toc)) {
+		bool taken = false;
+		for (size_t i = 0; i + 1 < dx->nstyles; i++)
+			taken |= strcmp(dx->styles[i].id, toc) == 0;
+		if (!taken) {
+			ws->is_default = true;
+			snprintf(ws->id, sizeof ws->id, "%s", toc);
+			ws->name = xstrdup(st->name ? st->name : toc);
+			return ws->id;
+		}
+	}
 	snprintf(ws->id, sizeof ws->id, "bg%zu", dx->nstyles);
 	const char *base = st->name && *st->name ? st->name : "样式";
 	buf name = {0};
@@ -525,7 +544,8 @@ static void style_base(docx *dx, const wstyle *ws, char base[32])
 		snprintf(base, 32, "%s", dx->default_style);
 }
 
-/* Replaces the w:pPr and w:rPr of the template's default paragraph style by the body style. */
+/* Replaces the w:pPr and w:rPr of a template style (the default paragraph style, "toc N") by
+ * those of the layout style that fills it. */
 static int fill_default_style(docx *dx, const wstyle *ws)
 {
 	mxml_node_t *top = dx->tree[P_STYLES];
@@ -599,7 +619,8 @@ static int fill_styles(docx *dx)
 typedef struct ppr {
 	const char *style;      /* styleId; NULL or the default style: no w:pStyle */
 	bool keep_next;
-	int outline;            /* heading level 1–9, 0 = none */
+	int outline;            /* heading level 1–9, 0 = none, -1 = body text (in a heading style) */
+	bool vanish;            /* the whole paragraph is hidden text (a heading the PDF does not print) */
 	mpt tab_right;          /* a right tab stop here, 0 = none */
 	bool tab_dots;          /* … with a middle-dot leader (table of contents) */
 	bool set_ind;           /* w:ind left = ind_left, right = ind_right, first line 0 */
@@ -634,8 +655,12 @@ static void p_open(docx *dx, const ppr *pp)
 		           twips(pp->ind_left), twips(pp->ind_right));
 	if (pp->outline >= 1 && pp->outline <= MAX_LEVEL)
 		buf_printf(b, "<w:outlineLvl w:val=\"%d\"/>", pp->outline - 1);
+	else if (pp->outline < 0)
+		buf_puts(b, "<w:outlineLvl w:val=\"9\"/>");
 	if (pp->hidden_mark)
 		buf_puts(b, "<w:rPr><w:vanish/><w:sz w:val=\"2\"/><w:szCs w:val=\"2\"/></w:rPr>");
+	else if (pp->vanish)
+		buf_puts(b, "<w:rPr><w:vanish/></w:rPr>");
 	dx->last_ppr_close = b->len;
 	buf_puts(b, "</w:pPr>");
 }
@@ -665,27 +690,58 @@ static void bookmarks_close(docx *dx, int own)
 	dx->npending = 0;
 }
 
-/* The deepest hidden heading waiting for this paragraph (its outline level), or 0. */
-static int pending_level(const docx *dx)
+/* The outline level of a paragraph that is not a heading of its own: that of the hidden heading
+ * waiting for it whose text it prints (a table title standing for its heading). For every other
+ * heading waiting (部门预算公开表 above the nine tables) a hidden paragraph with that heading's
+ * text and level goes first, so that the navigation pane and Word's "Update table" see it; the
+ * bookmarks stay with the printed paragraph, where the PDF's link points. A table title under no
+ * heading of its own sits one level below the heading it follows (部门机构设置情况 under
+ * 一、部门职责及机构设置情况), as the other children of that heading do. */
+static int paragraph_level(docx *dx, const char *text, bool table_title)
 {
 	int level = 0;
 	for (size_t i = 0; i < dx->npending; i++)
-		if (!level || dx->pending_levels[i] < level)
+		if (strcmp(dx->pending_blocks[i]->text, text) == 0 &&
+		    (!level || dx->pending_levels[i] > level))
 			level = dx->pending_levels[i];
+	for (size_t i = 0; i < dx->npending; i++) {
+		const doc_block *h = dx->pending_blocks[i];
+		if (strcmp(h->text, text) == 0 || !h->style)
+			continue;
+		ppr pp = {.style = style_for(dx, h->style, USE_HEADING, h->level),
+		          .keep_next = true,
+		          .outline = h->level,
+		          .vanish = true};
+		bool page_break = dx->page_break; /* taken by the printed paragraph */
+		dx->page_break = false;
+		p_open(dx, &pp);
+		buf_puts(&dx->body, "<w:r><w:rPr><w:vanish/></w:rPr>");
+		write_t(&dx->body, h->text, strlen(h->text));
+		buf_puts(&dx->body, "</w:r>");
+		p_close(dx);
+		dx->page_break = page_break;
+	}
+	if (!level && table_title && dx->level > 0)
+		level = dx->level < MAX_LEVEL ? dx->level + 1 : MAX_LEVEL;
 	return level;
 }
 
 /* A paragraph of prose, a heading (own_anchor ≥ 0) or a table title. */
 static void write_paragraph(docx *dx, const doc_style *st, const char *text, int level,
-                            bool keep_next, int own_anchor)
+                            bool keep_next, int own_anchor, bool table_title)
 {
 	if (!st)
 		return;
 	if (!level)
-		level = pending_level(dx);
-	ppr pp = {.style = style_for(dx, st, level ? USE_HEADING : USE_BODY, level),
+		level = paragraph_level(dx, text, table_title);
+	const char *id = style_for(dx, st, level ? USE_HEADING : USE_BODY, level);
+	bool heading_style = false;
+	for (size_t i = 0; i < dx->nstyles; i++)
+		if (dx->styles[i].st == st)
+			heading_style = dx->styles[i].use == USE_HEADING;
+	ppr pp = {.style = id,
 	          .keep_next = keep_next,
-	          .outline = level};
+	          .outline = level ? level : heading_style ? -1 : 0};
 	p_open(dx, &pp);
 	bookmarks_open(dx, own_anchor);
 	write_run(&dx->body, text);
@@ -710,6 +766,8 @@ typedef struct table_geom {
 	int *colx;          /* ncols + 1 column edges in twips */
 	int *owner;         /* nrows × ncols: index of the cell covering each position, or -1 */
 	const mpt *heights; /* laid-out row heights, or NULL */
+	int *breaks;        /* rows that start a new page in the booklet's layout, ascending */
+	size_t nbreaks;
 	int border;         /* w:sz in eighths of a point */
 	const doc_style *pad; /* the table's default cell margins come from this style */
 } table_geom;
@@ -736,6 +794,21 @@ static void geom_init(docx *dx, const doc_table *t, table_geom *g)
 					g->owner[r * t->ncols + k] = (int)i;
 	}
 	g->heights = dx->pages ? pg_row_heights(dx->pages, t) : NULL;
+	g->breaks = NULL;
+	g->nbreaks = 0;
+	const pg_result *r = dx->pages;
+	bool seen = false;
+	for (size_t i = 0; r && i < r->npieces; i++) {
+		const pg_table_piece *pc = &r->pieces[i];
+		if (pc->table != t)
+			continue;
+		if (seen && pc->first_row > 0 && pc->first_row < t->nrows &&
+		    (!g->nbreaks || pc->first_row > g->breaks[g->nbreaks - 1])) {
+			g->breaks = xrealloc(g->breaks, (g->nbreaks + 1) * sizeof *g->breaks);
+			g->breaks[g->nbreaks++] = pc->first_row;
+		}
+		seen = true;
+	}
 	int eighths = (t->border * 8 + 500) / 1000;
 	g->border = eighths < 2 ? 2 : eighths > 96 ? 96 : eighths;
 	g->pad = t->ncells ? t->cells[0].style : NULL;
@@ -745,6 +818,16 @@ static void geom_free(table_geom *g)
 {
 	free(g->colx);
 	free(g->owner);
+	free(g->breaks);
+}
+
+/* Whether row r starts a page of the booklet's layout (not its first). */
+static bool starts_page(const table_geom *g, int r)
+{
+	for (size_t i = 0; i < g->nbreaks; i++)
+		if (g->breaks[i] == r)
+			return true;
+	return false;
 }
 
 static void write_border(buf *b, const char *side, int sz)
@@ -791,10 +874,17 @@ static const char *valign_value(doc_valign v)
 }
 
 /* One w:tc: a cell that starts in this row, the continuation of a vertical merge from above
- * (cell != NULL, continued), or a grid position no cell covers (cell == NULL). */
-static void write_cell(docx *dx, const table_geom *g, const doc_cell *cell, int col, bool continued,
-                       bool keep_next)
+ * (cell != NULL, continued), or a grid position no cell covers (cell == NULL). A merged label
+ * that the booklet shows again at the top of a page (repeat_label) starts a new merge there with
+ * its text, in row `row` (restated): Word keeps the PDF's pages when its fonts are the PDF's, so
+ * the label is on every page its group spans; where Word breaks elsewhere the label shows twice
+ * on one page at the PDF's break, and a page Word starts inside a merge shows the box blank. */
+static void write_cell(docx *dx, const table_geom *g, const doc_cell *cell, int col, int row,
+                       bool continued, bool keep_next)
 {
+	if (cell && continued && cell->repeat_label && starts_page(g, row))
+		continued = false;
+	int rows_left = cell ? cell->row + cell->rowspan - row : 1;
 	buf *b = &dx->body;
 	int span = cell ? cell->colspan : 1;
 	if (col + span > g->t->ncols)
@@ -805,7 +895,7 @@ static void write_cell(docx *dx, const table_geom *g, const doc_cell *cell, int 
 		buf_printf(b, "<w:gridSpan w:val=\"%d\"/>", span);
 	if (cell && continued)
 		buf_puts(b, "<w:vMerge/>");
-	else if (cell && cell->rowspan > 1)
+	else if (cell && rows_left > 1)
 		buf_puts(b, "<w:vMerge w:val=\"restart\"/>");
 	buf_puts(b, "<w:tcBorders>");
 	static const char *const sides[4] = {"top", "left", "bottom", "right"};
@@ -855,7 +945,7 @@ static void write_table_rows(docx *dx, const table_geom *g, int r0, int r1, int 
 			if (cell && cell->col != c) { /* a hole left of a span that started earlier */
 				cell = NULL;
 			}
-			write_cell(dx, g, cell, c, cell && cell->row < r, r < keep_end);
+			write_cell(dx, g, cell, c, r, cell && cell->row < r, r < keep_end);
 			c += cell ? cell->colspan : 1;
 		}
 		buf_puts(b, "</w:tr>");
@@ -880,7 +970,7 @@ static bool can_split_at(const doc_table *t, int r)
 static void write_table(docx *dx, const doc_table *t)
 {
 	if (*t->title)
-		write_paragraph(dx, t->title_style, t->title, 0, true, -1);
+		write_paragraph(dx, t->title_style, t->title, 0, true, -1, true);
 	if ((*t->caption_left || *t->caption_right) && t->caption_style) {
 		ppr pp = {.style = style_for(dx, t->caption_style, USE_BODY, 0),
 		          .keep_next = true,
@@ -919,7 +1009,7 @@ static void write_table(docx *dx, const doc_table *t)
 		geom_free(&g);
 	}
 	if (*t->note)
-		write_paragraph(dx, t->note_style, t->note, 0, false, -1);
+		write_paragraph(dx, t->note_style, t->note, 0, false, -1, false);
 }
 
 /* ---- table of contents ---------------------------------------------------------------------- */
@@ -934,49 +1024,79 @@ static int anchor_page_number(const docx *dx, int anchor)
 	return 0;
 }
 
-/* One entry per heading: its title, a dot leader to a right tab at the margin and the page
- * number the PDF layout gave it, as a link to the heading's bookmark. A long title wraps at the
- * margin (the PDF keeps 3 em free for the number: LibreOffice ignores a tab stop beyond a right
- * indent, so the number would vanish). */
+/* The TOC field's begin, instruction and separator: what follows up to its end is the field's
+ * result as last computed, which Word shows until "Update table" computes it again from the
+ * outline levels (\u) of levels 1 to toc_levels (\o), as links (\h) without page numbers in
+ * web view (\z). */
+static void write_toc_begin(docx *dx, int levels)
+{
+	buf_printf(&dx->body,
+	           "<w:r><w:fldChar w:fldCharType=\"begin\"/></w:r>"
+	           "<w:r><w:instrText xml:space=\"preserve\"> TOC \\o \"1-%d\" \\h \\z \\u </w:instrText></w:r>"
+	           "<w:r><w:fldChar w:fldCharType=\"separate\"/></w:r>",
+	           levels < 1 ? 1 : levels > MAX_LEVEL ? MAX_LEVEL : levels);
+}
+
+/* A table of contents field whose cached result is one entry per heading: its title, a dot
+ * leader to a right tab at the margin and the page number the PDF layout gave it, as a link to
+ * the heading's bookmark. A long title wraps at the margin (the PDF keeps 3 em free for the
+ * number: LibreOffice ignores a tab stop beyond a right indent, so the number would vanish). */
 static void write_toc(docx *dx, const doc_block *blk)
 {
 	const doc_document *doc = dx->doc;
+	const doc_block **entries = NULL;
+	size_t n = 0;
 	for (size_t s = 0; s < doc->nsections; s++) {
 		for (size_t i = 0; i < doc->sections[s].nblocks; i++) {
 			const doc_block *h = &doc->sections[s].blocks[i];
 			if (h->kind != BLOCK_HEADING || !h->in_toc || h->level < 1 ||
-			    h->level > blk->toc_levels)
+			    h->level > blk->toc_levels || !doc->toc_styles[(h->level > 3 ? 3 : h->level) - 1])
 				continue;
-			int level = h->level > 3 ? 3 : h->level;
-			const doc_style *st = doc->toc_styles[level - 1];
-			if (!st)
-				continue;
-			ppr pp = {.style = style_for(dx, st, USE_TOC, level),
-			          .tab_right = dx->text_width,
-			          .tab_dots = true,
-			          .set_ind = true,
-			          .ind_left = (mpt)(h->level - 1) * st->size * 2};
-			p_open(dx, &pp);
-			buf *b = &dx->body;
-			buf_printf(b, "<w:hyperlink w:anchor=\"_Toc_bg%d\" w:history=\"1\">", h->anchor);
-			write_run(b, h->text);
-			buf_puts(b, "<w:r><w:tab/></w:r>");
-			/* the number as a PAGEREF field whose cached result is the PDF layout's number:
-			 * Word shows it (and recomputes on update or print); LibreOffice computes the
-			 * field in its own layout, so the entry stays true there too */
-			int number = anchor_page_number(dx, h->anchor);
-			if (number > 0)
-				buf_printf(b,
-				           "<w:r><w:fldChar w:fldCharType=\"begin\"/></w:r>"
-				           "<w:r><w:instrText xml:space=\"preserve\"> PAGEREF _Toc_bg%d \\h </w:instrText></w:r>"
-				           "<w:r><w:fldChar w:fldCharType=\"separate\"/></w:r>"
-				           "<w:r><w:t>%d</w:t></w:r>"
-				           "<w:r><w:fldChar w:fldCharType=\"end\"/></w:r>",
-				           h->anchor, number);
-			buf_puts(b, "</w:hyperlink>");
-			p_close(dx);
+			entries = xrealloc(entries, (n + 1) * sizeof *entries);
+			entries[n++] = h;
 		}
 	}
+	if (!n) { /* an empty field, so that "Update table" still finds it */
+		ppr pp = {0};
+		p_open(dx, &pp);
+		write_toc_begin(dx, blk->toc_levels);
+		buf_puts(&dx->body, "<w:r><w:fldChar w:fldCharType=\"end\"/></w:r>");
+		p_close(dx);
+	}
+	for (size_t e = 0; e < n; e++) {
+		const doc_block *h = entries[e];
+		int level = h->level > 3 ? 3 : h->level;
+		const doc_style *st = doc->toc_styles[level - 1];
+		ppr pp = {.style = style_for(dx, st, USE_TOC, level),
+		          .tab_right = dx->text_width,
+		          .tab_dots = true,
+		          .set_ind = true,
+		          .ind_left = (mpt)(h->level - 1) * st->size * 2};
+		p_open(dx, &pp);
+		buf *b = &dx->body;
+		if (e == 0)
+			write_toc_begin(dx, blk->toc_levels);
+		buf_printf(b, "<w:hyperlink w:anchor=\"_Toc_bg%d\" w:history=\"1\">", h->anchor);
+		write_run(b, h->text);
+		buf_puts(b, "<w:r><w:tab/></w:r>");
+		/* the number as a PAGEREF field whose cached result is the PDF layout's number:
+		 * Word shows it (and recomputes on update or print); LibreOffice computes the
+		 * field in its own layout, so the entry stays true there too */
+		int number = anchor_page_number(dx, h->anchor);
+		if (number > 0)
+			buf_printf(b,
+			           "<w:r><w:fldChar w:fldCharType=\"begin\"/></w:r>"
+			           "<w:r><w:instrText xml:space=\"preserve\"> PAGEREF _Toc_bg%d \\h </w:instrText></w:r>"
+			           "<w:r><w:fldChar w:fldCharType=\"separate\"/></w:r>"
+			           "<w:r><w:t>%d</w:t></w:r>"
+			           "<w:r><w:fldChar w:fldCharType=\"end\"/></w:r>",
+			           h->anchor, number);
+		buf_puts(b, "</w:hyperlink>");
+		if (e + 1 == n)
+			buf_puts(b, "<w:r><w:fldChar w:fldCharType=\"end\"/></w:r>");
+		p_close(dx);
+	}
+	free(entries);
 }
 
 /* ---- sections and the body ------------------------------------------------------------------ */
@@ -1047,14 +1167,19 @@ static void write_block(docx *dx, const doc_block *b)
 			size_t n = dx->npending;
 			dx->pending = xrealloc(dx->pending, (n + 1) * sizeof *dx->pending);
 			dx->pending_levels = xrealloc(dx->pending_levels, (n + 1) * sizeof *dx->pending_levels);
+			dx->pending_blocks = xrealloc(dx->pending_blocks, (n + 1) * sizeof *dx->pending_blocks);
 			dx->pending[n] = b->anchor;
 			dx->pending_levels[n] = b->level;
+			dx->pending_blocks[n] = b;
 			dx->npending++;
 		} else {
-			write_paragraph(dx, b->style, b->text, b->level, true, b->anchor);
+			write_paragraph(dx, b->style, b->text, b->level, true, b->anchor, false);
 		}
+		dx->level = b->level;
 		break;
-	case BLOCK_PARAGRAPH: write_paragraph(dx, b->style, b->text, 0, b->keep_with_next, -1); break;
+	case BLOCK_PARAGRAPH:
+		write_paragraph(dx, b->style, b->text, 0, b->keep_with_next, -1, false);
+		break;
 	case BLOCK_TABLE: write_table(dx, b->table); break;
 	case BLOCK_PAGE_BREAK: dx->page_break = true; break;
 	case BLOCK_TOC: write_toc(dx, b); break;
@@ -1369,6 +1494,7 @@ static int finish(docx *dx)
 	free(dx->styles);
 	free(dx->pending);
 	free(dx->pending_levels);
+	free(dx->pending_blocks);
 	buf_free(&dx->body);
 	return dx->failed ? -1 : 0;
 }

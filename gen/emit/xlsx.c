@@ -253,6 +253,22 @@ static const char *percent_format(decimal v)
 	return fmts[places];
 }
 
+/* A 序号 or 栏次 cell holding a whole number ("12"): written as a number, so that Excel does
+ * not flag a number stored as text. */
+static bool is_counter(const doc_cell *c)
+{
+	const char *name = c->style ? c->style->name : NULL;
+	if (c->numfmt != NUM_NONE || !name || (strcmp(name, "序号") != 0 && strcmp(name, "栏次") != 0))
+		return false;
+	size_t n = strlen(c->text);
+	if (n < 1 || n > 9 || (c->text[0] == '0' && n > 1))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (c->text[i] < '0' || c->text[i] > '9')
+			return false;
+	return true;
+}
+
 static lxw_format *cell_format(xlsx_ctx *x, const doc_cell *c)
 {
 	const doc_style *st = c->style;
@@ -292,29 +308,90 @@ static bool name_taken(const xlsx_ctx *x, const char *name)
 	return false;
 }
 
-/* The first max_chars characters of s (whole UTF-8 sequences). */
-static char *prefix_chars(arena *a, const char *s, size_t max_chars)
+/* Words of these forms a shortened sheet name may end with (the end of a compound such as
+ * 补助资金 is a boundary too). */
+static const char *const name_words[] = {
+	"资金", "经费", "补助", "补贴", "费用", "保险", "工作", "项目", "服务", "管理", "建设", "系统",
+	"培训", "活动", "专项", "配套", "基金", "改革", "制度", "单位", "机构", "事务", "支出", "奖励",
+	"中心", "人员", "干部", "党员", "居民", "财政", "预算", "信息", "发展", "就业", "养老", "医疗",
+	"教育", "保障", "维护", "运行", "救助", "帮扶", "租赁", "设施", "宣传", "党建", "人才", "费",
+	"金",
+};
+
+static bool is_open_bracket(uint32_t cp)
 {
-	size_t n = strlen(s), i = 0, chars = 0, k;
-	while (i < n && chars < max_chars) {
-		uint32_t cp;
-		k = utf8_decode(s + i, n - i, &cp);
-		if (!k)
-			break;
-		i += k;
-		chars++;
-	}
-	return arena_strndup(a, s, i);
+	return cp == 0xFF08 /* （ */ || cp == '(' || cp == 0x3010 /* 【 */ || cp == '[' ||
+	       cp == 0x300A /* 《 */ || cp == 0x201C /* “ */;
 }
 
-/* want, or want shortened with a suffix "(2)", "(3)" … so that it is new and ≤ 31 characters. */
+static bool is_close_bracket(uint32_t cp)
+{
+	return cp == 0xFF09 || cp == ')' || cp == 0x3011 || cp == ']' || cp == 0x300B || cp == 0x201D;
+}
+
+static bool is_separator(uint32_t cp)
+{
+	return cp == 0x3001 /* 、 */ || cp == 0xFF0C /* ， */ || cp == ',' || cp == 0xFF1B ||
+	       cp == ';' || cp == 0xFF1A || cp == ' ' || cp == 0x3000;
+}
+
+/* The first max_chars characters of s, cut at a word boundary when s is longer: before an opening
+ * bracket, after a closing one or a 、, after a year (2023年) or one of name_words, with the
+ * brackets of what is kept balanced and no separator at its end; the plain cut only when no
+ * boundary leaves at least a third of the characters. */
+static char *shorten_name(arena *a, const char *s, size_t max_chars)
+{
+	size_t n = strlen(s), k;
+	uint32_t cps[SHEET_NAME_MAX + 2];
+	size_t offs[SHEET_NAME_MAX + 3];
+	size_t count = 0, i = 0;
+	while (i < n && count < max_chars + 1 && count < SHEET_NAME_MAX + 1) {
+		k = utf8_decode(s + i, n - i, &cps[count]);
+		if (!k)
+			break;
+		offs[count++] = i;
+		i += k;
+	}
+	offs[count] = i;
+	if (count <= max_chars) /* the whole name (or all of it that decodes) */
+		return arena_strndup(a, s, i);
+	for (size_t p = max_chars; p >= 1 && p * 3 >= max_chars; p--) {
+		/* keep [0, p): the brackets balanced */
+		int depth = 0;
+		for (size_t q = 0; q < p; q++)
+			depth += is_open_bracket(cps[q]) ? 1 : is_close_bracket(cps[q]) ? -1 : 0;
+		if (depth != 0)
+			continue;
+		uint32_t last = cps[p - 1], next = cps[p];
+		bool boundary = is_open_bracket(next) || is_close_bracket(last) || is_separator(last) ||
+		                (last == 0x5E74 /* 年 */ && p >= 2 && cps[p - 2] >= '0' && cps[p - 2] <= '9');
+		for (size_t w = 0; !boundary && w < sizeof name_words / sizeof *name_words; w++) {
+			size_t len = strlen(name_words[w]);
+			boundary = offs[p] >= len && memcmp(s + offs[p] - len, name_words[w], len) == 0 &&
+			           next != 0x7528 /* 用: 费用 */ && next != 0x989D /* 额 */;
+		}
+		if (!boundary)
+			continue;
+		size_t end = p;
+		while (end > 1 && (is_separator(cps[end - 1]) || is_open_bracket(cps[end - 1])))
+			end--;
+		return arena_strndup(a, s, offs[end]);
+	}
+	size_t end = max_chars;
+	while (end > 1 && (is_separator(cps[end - 1]) || is_open_bracket(cps[end - 1])))
+		end--;
+	return arena_strndup(a, s, offs[end]);
+}
+
+/* want, shortened at a word boundary, or with a suffix "(2)", "(3)" … so that it is new and
+ * ≤ 31 characters. */
 static const char *unique_sheet_name(xlsx_ctx *x, const char *want)
 {
-	const char *name = prefix_chars(x->a, *want ? want : "表", SHEET_NAME_MAX);
+	const char *name = shorten_name(x->a, *want ? want : "表", SHEET_NAME_MAX);
 	for (int n = 2; name_taken(x, name) || workbook_validate_sheet_name(x->wb, name); n++) {
 		char suffix[16];
 		int len = snprintf(suffix, sizeof suffix, "(%d)", n);
-		const char *base = prefix_chars(x->a, *want ? want : "表", SHEET_NAME_MAX - (size_t)len);
+		const char *base = shorten_name(x->a, *want ? want : "表", SHEET_NAME_MAX - (size_t)len);
 		name = arena_printf(x->a, "%s%s", base, suffix);
 		if (n > 9999) {
 			check(x, LXW_ERROR_SHEETNAME_ALREADY_USED, name);
@@ -339,8 +416,9 @@ static lxw_worksheet *add_sheet(xlsx_ctx *x, const char *want)
 
 /* ---- print setup ----------------------------------------------------------------------------- */
 
-/* A4 in the page's orientation and margins, one page wide, page numbers in the footer. */
-static void write_print_setup(xlsx_ctx *x, lxw_worksheet *ws, const doc_page *pg)
+/* A4 in the page's orientation and margins, one page wide (and one page tall when one_page),
+ * page numbers in the footer. */
+static void write_print_setup(xlsx_ctx *x, lxw_worksheet *ws, const doc_page *pg, bool one_page)
 {
 	worksheet_set_paper(ws, PAPER_A4);
 	if (pg->orientation == ORIENT_LANDSCAPE)
@@ -349,7 +427,7 @@ static void write_print_setup(xlsx_ctx *x, lxw_worksheet *ws, const doc_page *pg
 		worksheet_set_portrait(ws);
 	worksheet_set_margins(ws, inches(pg->margin_left), inches(pg->margin_right),
 	                      inches(pg->margin_top), inches(pg->margin_bottom));
-	worksheet_fit_to_pages(ws, 1, 0);
+	worksheet_fit_to_pages(ws, 1, one_page ? 1 : 0);
 	/* the footer's baseline where the PDF prints its page number */
 	mpt fd = pg->footer_distance > 4000 ? pg->footer_distance - 2000 : 0;
 	lxw_header_footer_options fo = {.margin = fd > 0 ? inches(fd) : 0.3};
@@ -456,47 +534,57 @@ static const char *indented(xlsx_ctx *x, const doc_style *st, const char *text)
  * (LibreOffice prints it cut off when its default font is wider than Excel's). */
 enum { PROSE_COLS = 4 };
 
-/* One paragraph: a wrapped cell as tall as the layout's lines need, the text at the top (a
- * spreadsheet sets lines closer than the layout's pitch; what is left reads as paragraph
- * spacing). A paragraph taller than Excel's tallest row continues in the rows below, split
- * between lines; those pieces spread their lines over the row at the layout's pitch (vertical
- * justify) so that the paragraph reads on without a gap. Headings are bold. */
+/* The line pitch a spreadsheet program sets a font at: the face's ascender, descender and line
+ * gap at the style's size (it ignores the layout's pitch), never less than 1.2 em. */
+static mpt natural_pitch(xlsx_ctx *x, const doc_style *st)
+{
+	font_face *face = font_role_face(x->fonts, st->role);
+	mpt pitch = st->size * 6 / 5;
+	if (face) {
+		font_vmetrics vm;
+		font_face_vmetrics(face, &vm);
+		if (vm.units_per_em > 0 && vm.line_height > 0) {
+			mpt p = (mpt)((int64_t)vm.line_height * st->size / vm.units_per_em);
+			if (p > pitch)
+				pitch = p;
+		}
+	}
+	return pitch;
+}
+
+/* Cell padding Excel and LibreOffice keep above and below wrapped text. */
+#define CELL_PAD_Y_MPT 2000
+
+/* One paragraph in one cell across PROSE_COLS columns, the whole text wrapped at the top: as
+ * many lines as the layout breaks it into, at the pitch a spreadsheet sets them, and below them
+ * the same gap after every paragraph (the leading the layout's pitch adds to a line, and the
+ * style's space before and after), so that the paragraphs read evenly spaced. A paragraph taller
+ * than Excel's tallest row is merged over as many rows as it needs: it is never cut. Headings
+ * are bold. */
 static void write_paragraph(xlsx_ctx *x, lxw_worksheet *ws, lxw_row_t *row, const doc_block *b,
                             mpt width)
 {
 	const doc_style *st = b->style;
 	const char *t = indented(x, st, b->text);
-	lb_line *lines = NULL;
-	size_t n = break_lines(x, st, t, width - CELL_PAD_MPT, false, &lines);
-	mpt lh = st->line_height;
-	mpt room = (mpt)(ROW_MAX_PT * MPT_PER_PT) - st->space_before - st->space_after;
-	size_t per_row = lh > 0 && room > lh ? (size_t)(room / lh) : 1;
+	size_t n = count_lines(x, st, t, width - CELL_PAD_MPT, false);
+	mpt pitch = natural_pitch(x, st);
+	mpt lh = st->line_height > pitch ? st->line_height : pitch;
+	mpt h = (mpt)(n ? n : 1) * pitch + (lh - pitch) + st->space_before + st->space_after +
+	        CELL_PAD_Y_MPT;
 	fmt_key k = {.font = family_for(x, st, false),
 	             .size = st->size,
 	             .bold = st->bold || b->kind == BLOCK_HEADING ||
 	                     (st->name && strstr(st->name, "标题")),
 	             .wrap = true,
 	             .align = align_of(st->align),
-	             .valign = n <= 1 ? LXW_ALIGN_VERTICAL_CENTER
-	                       : n > per_row ? LXW_ALIGN_VERTICAL_JUSTIFY
-	                                     : LXW_ALIGN_VERTICAL_TOP};
+	             .valign = LXW_ALIGN_VERTICAL_TOP};
 	lxw_format *f = format_for(x, &k);
-	size_t len = strlen(t);
-	for (size_t first = 0; first < n || (n == 0 && first == 0); first += per_row) {
-		size_t last = first + per_row < n ? first + per_row : n; /* lines [first, last) */
-		size_t from = first == 0 ? 0 : lines[first].start;
-		size_t to = last < n ? lines[last].start : len;
-		const char *piece = arena_strndup(x->a, t + from, to - from);
-		mpt h = (mpt)(last > first ? last - first : 1) * lh;
-		if (first == 0)
-			h += st->space_before;
-		if (last == n)
-			h += st->space_after;
-		check(x, worksheet_merge_range(ws, *row, 0, *row, PROSE_COLS - 1, piece, f), "段落");
-		check(x, worksheet_set_row(ws, *row, row_points(h + 49), NULL), "行高");
-		(*row)++;
-	}
-	free(lines);
+	mpt row_max = (mpt)(ROW_MAX_PT * MPT_PER_PT);
+	lxw_row_t rows = (lxw_row_t)((h + row_max - 1) / row_max);
+	for (lxw_row_t i = 0; i < rows; i++)
+		check(x, worksheet_set_row(ws, *row + i, row_points(h / (mpt)rows + 49), NULL), "行高");
+	check(x, worksheet_merge_range(ws, *row, 0, *row + rows - 1, PROSE_COLS - 1, t, f), "段落");
+	*row += rows;
 }
 
 /* One sheet of running text, one paragraph per row across PROSE_COLS merged columns. */
@@ -515,23 +603,17 @@ static void write_prose_sheet(xlsx_ctx *x, const char *name, const prose *p)
 	lxw_row_t row = 0;
 	for (size_t i = 0; i < p->n && !x->failed; i++)
 		write_paragraph(x, ws, &row, p->blocks[i].b, width);
-	write_print_setup(x, ws, pg);
+	write_print_setup(x, ws, pg, false);
 }
 
-/* The prose sheets: 整体绩效目标 first, then the rest of the running text under the title of its
- * first heading (a booklet's 情况说明). */
-static void write_prose_sheets(xlsx_ctx *x, const doc_document *doc)
+/* The name of the sheet of the running text other than 整体绩效目标: the title of its first
+ * heading (a booklet's 情况说明). */
+static const char *rest_name(const prose *rest)
 {
-	prose overall = {0}, rest = {0};
-	collect_prose(x, doc, &overall, &rest);
-	write_prose_sheet(x, "整体绩效目标", &overall);
-	const char *name = "说明";
-	for (size_t i = 0; i < rest.n; i++)
-		if (rest.blocks[i].b->kind == BLOCK_HEADING) {
-			name = rest.blocks[i].b->text;
-			break;
-		}
-	write_prose_sheet(x, name, &rest);
+	for (size_t i = 0; i < rest->n; i++)
+		if (rest->blocks[i].b->kind == BLOCK_HEADING)
+			return rest->blocks[i].b->text;
+	return "说明";
 }
 
 /* ---- table sheets -------------------------------------------------------------------------- */
@@ -543,14 +625,46 @@ typedef struct sheet_table {
 	lxw_row_t r0;        /* sheet row of the table's row 0 */
 	lxw_row_t *breaks;   /* sheet rows that start a new page, ascending */
 	size_t nbreaks;
+	bool one_page;       /* printed on one page, scaled down if need be */
 	mpt title_h, caption_h;
 } sheet_table;
 
-/* The page breaks of the PDF's sheet of this table (paginate.h: the table alone, from the top of
- * a page under its title block), as sheet rows; at most Excel's MAX_BREAKS, the first ones. */
+/* The height of the note row (0 without a note) and its line count. */
+static mpt note_height(xlsx_ctx *x, const doc_table *t, size_t *lines)
+{
+	*lines = 0;
+	if (!*t->note || !t->note_style)
+		return 0;
+	const doc_style *st = t->note_style;
+	mpt width = 0;
+	for (int c = 0; c < t->ncols; c++)
+		width += t->col_widths[c];
+	size_t n = count_lines(x, st, t->note, width - CELL_PAD_MPT, false);
+	*lines = n;
+	return (mpt)(n ? n : 1) * st->line_height + st->space_before + 49;
+}
+
+/* The height a page can print between its margins. */
+static mpt printable_height(const doc_page *pg)
+{
+	return pg->height - pg->margin_top - pg->margin_bottom;
+}
+
+/* The sheet's manual page breaks: none when the whole sheet (title block, grid, note) fits on
+ * one printed page, at most scaled down from 五号 to 小五 (6/7: the smallest size a published
+ * form uses; s->one_page); else those of the PDF's sheet of this table (paginate.h: the table
+ * alone, from the top of a page under its title block), as sheet rows, at most Excel's
+ * MAX_BREAKS. */
 static void sheet_breaks(xlsx_ctx *x, sheet_table *s, const pg_table_rows *tr)
 {
+	size_t note_lines;
+	int64_t total = s->title_h + s->caption_h + note_height(x, s->t, &note_lines);
+	for (int r = 0; r < s->t->nrows; r++)
+		total += s->h[r];
 	s->nbreaks = tr->nbreaks < MAX_BREAKS ? tr->nbreaks : MAX_BREAKS;
+	s->one_page = total * 6 <= (int64_t)printable_height(s->page) * 7;
+	if (s->one_page)
+		s->nbreaks = 0;
 	s->breaks = arena_alloc(x->a, (s->nbreaks + 1) * sizeof *s->breaks);
 	for (size_t i = 0; i < s->nbreaks; i++)
 		s->breaks[i] = s->r0 + (lxw_row_t)tr->breaks[i];
@@ -564,11 +678,14 @@ static void write_piece(xlsx_ctx *x, lxw_worksheet *ws, const sheet_table *s, co
 	lxw_col_t c1 = (lxw_col_t)c->col, c2 = (lxw_col_t)(c->col + c->colspan - 1);
 	lxw_format *f = cell_format(x, c);
 	bool number = content && c->numfmt != NUM_NONE && *c->text;
-	const char *text = content && !number ? c->text : "";
+	bool counter = content && is_counter(c);
+	const char *text = content && !number && !counter ? c->text : "";
 	if (r1 != r2 || c1 != c2)
 		check(x, worksheet_merge_range(ws, r1, c1, r2, c2, text, f), "合并单元格");
-	else if (!number)
+	else if (!number && !counter)
 		check(x, worksheet_write_string(ws, r1, c1, text, f), "单元格");
+	if (counter)
+		check(x, worksheet_write_number(ws, r1, c1, strtod(c->text, NULL), f), "数值");
 	if (!number)
 		return;
 	double v = (double)c->value.micros / (double)DEC_SCALE;
@@ -669,18 +786,15 @@ static void write_note(xlsx_ctx *x, lxw_worksheet *ws, const sheet_table *s)
 		return;
 	const doc_style *st = t->note_style;
 	lxw_row_t row = s->r0 + (lxw_row_t)t->nrows;
-	mpt width = 0;
-	for (int c = 0; c < t->ncols; c++)
-		width += t->col_widths[c];
-	size_t n = count_lines(x, st, t->note, width - CELL_PAD_MPT, false);
+	size_t n;
+	mpt h = note_height(x, t, &n);
 	lxw_format *f = text_format(x, st, st->align, LXW_ALIGN_VERTICAL_BOTTOM);
 	if (t->ncols > 1)
 		check(x, worksheet_merge_range(ws, row, 0, row, (lxw_col_t)(t->ncols - 1), t->note, f),
 		      "表注");
 	else
 		check(x, worksheet_write_string(ws, row, 0, t->note, f), "表注");
-	mpt h = (mpt)(n ? n : 1) * st->line_height + st->space_before;
-	check(x, worksheet_set_row(ws, row, row_points(h + 49), NULL), "行高");
+	check(x, worksheet_set_row(ws, row, row_points(h), NULL), "行高");
 }
 
 static void write_table_sheet(xlsx_ctx *x, const doc_table *t, const doc_page *page,
@@ -709,7 +823,7 @@ static void write_table_sheet(xlsx_ctx *x, const doc_table *t, const doc_page *p
 	for (size_t i = 0; i < t->ncells && !x->failed; i++)
 		write_cell(x, ws, &s, &t->cells[i]);
 	write_note(x, ws, &s);
-	write_print_setup(x, ws, page);
+	write_print_setup(x, ws, page, s.one_page);
 	int head_end = t->repeat_first + t->repeat_count;
 	if (t->repeat_count > 0 && head_end <= t->nrows)
 		check(x, worksheet_repeat_rows(ws, s.r0 + (lxw_row_t)t->repeat_first,
@@ -717,6 +831,15 @@ static void write_table_sheet(xlsx_ctx *x, const doc_table *t, const doc_page *p
 		      "重复标题行");
 	if (s.nbreaks) /* the list ends with a 0 */
 		check(x, worksheet_set_h_pagebreaks(ws, s.breaks), "分页符");
+	/* a table longer than a page keeps its title block and header rows in view while it
+	 * scrolls, unless they would take more than a third of a page's height */
+	if (s.nbreaks && t->repeat_count > 0 && head_end <= t->nrows) {
+		mpt frozen = s.title_h + s.caption_h;
+		for (int r = 0; r < head_end; r++)
+			frozen += s.h[r];
+		if (frozen <= printable_height(page) / 3)
+			worksheet_freeze_panes(ws, s.r0 + (lxw_row_t)head_end, 0);
+	}
 }
 
 /* ---- the workbook ---------------------------------------------------------------------------- */
@@ -741,12 +864,23 @@ int emit_xlsx(const doc_document *doc, const pg_result *pages, font_set *fonts, 
 		.created = epoch > 0 ? (time_t)epoch : epoch == 0 ? 1 : (time_t)FIXED_CREATED,
 	};
 	check(&x, workbook_set_properties(x.wb, &props), "文档属性");
-	write_prose_sheets(&x, doc);
+	/* the sheets in the booklet's order: each where its first block is (the prose sheets where
+	 * their first heading is: a booklet's nine tables, 情况说明, 整体绩效目标, the projects …) */
+	prose overall = {0}, rest = {0};
+	collect_prose(&x, doc, &overall, &rest);
+	const doc_block *first_overall = overall.n ? overall.blocks[0].b : NULL;
+	const doc_block *first_rest = rest.n ? rest.blocks[0].b : NULL;
 	for (size_t s = 0; s < doc->nsections && !x.failed; s++) {
 		const doc_section *sec = &doc->sections[s];
-		for (size_t i = 0; i < sec->nblocks && !x.failed; i++)
-			if (sec->blocks[i].kind == BLOCK_TABLE)
-				write_table_sheet(&x, sec->blocks[i].table, &sec->page, pages);
+		for (size_t i = 0; i < sec->nblocks && !x.failed; i++) {
+			const doc_block *b = &sec->blocks[i];
+			if (b == first_overall)
+				write_prose_sheet(&x, "整体绩效目标", &overall);
+			if (b == first_rest)
+				write_prose_sheet(&x, rest_name(&rest), &rest);
+			if (b->kind == BLOCK_TABLE)
+				write_table_sheet(&x, b->table, &sec->page, pages);
+		}
 	}
 	if (!x.nnames && !x.failed) /* a workbook needs a sheet */
 		add_sheet(&x, doc->title ? doc->title : "表");

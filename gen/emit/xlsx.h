@@ -1,8 +1,9 @@
 /* xlsx.h — the Excel back end: the document IR (doc.h) → an .xlsx workbook via
- * libxlsxwriter. One worksheet with the document's prose (整体绩效目标), then one worksheet per
- * table with the layout's column widths, merges, fonts and number formats, live SUM totals, the
- * row heights and page breaks of the shared layout engine (paginate.h) and a print setup from
- * the section's page. Receives the IR and the pages read-only; included by build.c. */
+ * libxlsxwriter. In the booklet's order, a worksheet per part of running text (整体绩效目标,
+ * 情况说明; one paragraph per cell) and one per table with the layout's column widths, merges,
+ * fonts and number formats, live SUM totals, the row heights of the shared layout engine
+ * (paginate.h), its page breaks where the sheet does not fit on one page, frozen header rows and
+ * a print setup from the section's page. Receives the IR and the pages read-only; included by build.c. */
 #ifndef BUDGETGEN_EMIT_XLSX_H
 #define BUDGETGEN_EMIT_XLSX_H
 

@@ -10,13 +10,21 @@ here wrote) and compares them with the model (`budgetgen dump --json`):
   the 资金支出计划, the goals, the header row and every indicator row, including the merged
   一级/二级指标 labels, the 预算规模及资金用途 / 资金支出计划（%） / 绩效目标 labels;
 - the merges are real: an 一级/二级 label equal to the one above is the same merged cell, a
-  different one is a new cell;
+  different one is a new cell — except in a row where the PDF booklet starts a new page inside
+  the group (`budgetgen dump --pages`): there the merge is split and the label stated again, so
+  that the page shows which group its rows belong to;
 - the header row 一级指标 | 二级指标 | … is the first row of its w:tbl and marked w:tblHeader
   (Word repeats it on every page), every row is w:cantSplit, the grid is w:tblLayout fixed;
 - the table of contents: every entry has a page number, the same as in the PDF booklet's own
   table of contents, and links to a bookmark that exists; the page the PDF prints that number
   on (— N —) shows the paragraph the bookmark is in (the heading, or for a heading that is not
-  printed, the title of the table it stands for).
+  printed, the title of the table it stands for);
+- the entries are the cached result of one TOC field (begin, instruction TOC \\o "1-N" \\h \\z \\u,
+  separate, the entries, end), and they are exactly the paragraphs after the contents whose
+  outline level (the paragraph's, else its style's) is 1 to N, in order — what Word's "Update
+  table" lists; the outline nests without gaps (the navigation pane): each heading is at most one
+  level below the one before it, a full booklet's nine tables sit under 部门预算公开表, and a
+  table title is never at level 1 unless its heading is.
 
 Usage: check.py BUDGETGEN OUTDIR SOURCE...   (OUTDIR is the -o directory of a build of SOURCEs)
 Prints one line per failure and ends with "N passed, M failed".
@@ -143,7 +151,17 @@ def logical_rows(tables):
     return rows
 
 
-def check_form(where, p, full, tables):
+def pdf_breaks(budgetgen, src):
+    """{table title: [rows that start a continuation page in the PDF booklet]}."""
+    r = subprocess.run([budgetgen, "dump", "--pages", src], capture_output=True, text=True)
+    out = {}
+    for m in re.finditer(r'^\s*table "(.*)" rows (\d+)-(\d+)', r.stdout, re.M):
+        rows = out.setdefault(m.group(1), [])
+        rows.append(int(m.group(2)))
+    return {t: rows[1:] for t, rows in out.items()}
+
+
+def check_form(where, p, full, tables, breaks=()):
     exp = expected_rows(p, full)
     got = logical_rows(tables)
     if not ok(len(got) == len(exp), f"{where}: {len(got)} rows, the model has {len(exp)}"):
@@ -157,13 +175,20 @@ def check_form(where, p, full, tables):
     ok(r == 0 and trpr is not None and trpr.find(qn("w:tblHeader")) is not None,
        f"{where}: the row 一级指标 | 二级指标 … is row {r + 1} of its table, marked tblHeader: "
        f"{trpr is not None and trpr.find(qn('w:tblHeader')) is not None}")
-    # merges of 一级/二级: same cell exactly when the text repeats the row above
+    # merges of 一级/二级: same cell exactly when the text repeats the row above, except where
+    # the PDF starts a page: there the label is stated again in a cell of its own
     for i in range(h + 2, len(exp)):
         for col in (0, 1):
             same = got[i][1][col] is got[i - 1][1][col]
-            want = exp[i][col] == exp[i - 1][col]
+            want = exp[i][col] == exp[i - 1][col] and i not in breaks
             ok(same == want, f"{where}: row {i + 1} column {col + 1} “{exp[i][col]}” "
-               f"{'merged with' if same else 'separate from'} the row above")
+               f"{'merged with' if same else 'separate from'} the row above"
+               f"{' (the PDF starts a page here)' if i in breaks else ''}")
+            if i in breaks:
+                ok(got[i][0][col] == exp[i][col] if col < len(got[i][0]) else False,
+                   f"{where}: row {i + 1} starts a page: column {col + 1} shows "
+                   f"{got[i][0][col] if col < len(got[i][0]) else None!r}, not the label “{exp[i][col]}”")
+                ok_restated[0] += 1
     # the labels spanning two rows (full variant) and the 绩效目标 label of several goals
     if full:
         ok(got[1][1][0] is got[2][1][0], f"{where}: 预算规模及资金用途 spans two rows")
@@ -180,6 +205,113 @@ def check_form(where, p, full, tables):
             if not ok(trpr is not None and trpr.find(qn("w:cantSplit")) is not None,
                       f"{where}: a row without cantSplit"):
                 break
+
+
+ok_restated = [0]  # labels stated again at a page the PDF starts inside their group
+
+
+# ---- outline and the TOC field ---------------------------------------------------------------------
+
+def style_levels(document):
+    """styleId → outline level 1–9 (0: body text) through w:basedOn."""
+    styles = {}
+    for st in document.styles.element.iter(qn("w:style")):
+        sid = st.get(qn("w:styleId"))
+        lvl = st.find(qn("w:pPr") + "/" + qn("w:outlineLvl"))
+        based = st.find(qn("w:basedOn"))
+        styles[sid] = (None if lvl is None else int(lvl.get(qn("w:val"))),
+                       None if based is None else based.get(qn("w:val")))
+    out = {}
+    for sid in styles:
+        seen, at = set(), sid
+        while at in styles and at not in seen:
+            seen.add(at)
+            if styles[at][0] is not None:
+                break
+            at = styles[at][1]
+        v = styles[at][0] if at in styles else None
+        out[sid] = 0 if v is None or v >= 9 else v + 1
+    return out
+
+
+def outline(document):
+    """[(level, text, hidden)] of the body's top-level paragraphs with an outline level."""
+    levels = style_levels(document)
+    default = next((st.get(qn("w:styleId")) for st in document.styles.element.iter(qn("w:style"))
+                    if st.get(qn("w:type")) == "paragraph" and st.get(qn("w:default")) in ("1", "true")), None)
+    out = []
+    for p in document.element.body.iterchildren(qn("w:p")):
+        ppr = p.find(qn("w:pPr"))
+        lvl = ppr.find(qn("w:outlineLvl")) if ppr is not None else None
+        if lvl is not None:
+            v = int(lvl.get(qn("w:val")))
+            level = 0 if v >= 9 else v + 1
+        else:
+            ps = ppr.find(qn("w:pStyle")) if ppr is not None else None
+            level = levels.get(ps.get(qn("w:val")) if ps is not None else default, 0)
+        if level:
+            hidden = ppr is not None and ppr.find(qn("w:rPr") + "/" + qn("w:vanish")) is not None
+            out.append((level, xml_text(p), hidden, p))
+    return out
+
+
+def check_outline(where, document, entries, full, table_titles):
+    """The TOC field around the entries, and the outline Word's update and navigation pane use."""
+    body = document.element.body
+    instr = "".join(t.text or "" for t in body.iter(qn("w:instrText")) if "TOC" in (t.text or ""))
+    m = re.search(r'TOC\s+\\o\s+"1-(\d)"', instr)
+    if not ok(m and all(sw in instr for sw in ("\\h", "\\z", "\\u")),
+              f"{where}: no TOC field with \\o \"1-N\" \\h \\z \\u (instruction {instr!r})"):
+        return
+    n = int(m.group(1))
+    # begin … separate … entries … end, in document order
+    kinds = []
+    for el in body.iter(qn("w:fldChar"), qn("w:instrText"), qn("w:hyperlink")):
+        if el.tag == qn("w:fldChar"):
+            kinds.append(el.get(qn("w:fldCharType")))
+        elif el.tag == qn("w:instrText"):
+            kinds.append("TOC" if "TOC" in (el.text or "") else "instr")
+        elif (el.get(qn("w:anchor")) or "").startswith("_Toc"):
+            kinds.append("entry")
+    at = kinds.index("TOC")
+    ok(at > 0 and kinds[at - 1] == "begin" and kinds[at + 1] == "separate",
+       f"{where}: the TOC instruction is not between begin and separate")
+    # the TOC field's end: the first end after its separator not closing a nested PAGEREF
+    depth, end = 0, None
+    for k in range(at + 2, len(kinds)):
+        if kinds[k] == "begin":
+            depth += 1
+        elif kinds[k] == "end":
+            if depth == 0:
+                end = k
+                break
+            depth -= 1
+    entry_at = [k for k, x in enumerate(kinds) if x == "entry"]
+    ok(end is not None and entry_at and at < entry_at[0] and entry_at[-1] < end,
+       f"{where}: the TOC entries are not the field's cached result (begin … separate … end)")
+    # what Word's update lists: the paragraphs after the contents with outline level 1..n
+    heads = outline(document)
+    toc_titles = [squash(t) for t, _, _ in entries]
+    listed = [squash(t) for lvl, t, _, p in heads if lvl <= n]
+    ok(listed == toc_titles, f"{where}: Word's update would list {len(listed)} headings "
+       f"{listed[:3]}…, the cached contents have {len(toc_titles)} {toc_titles[:3]}…")
+    # the navigation pane: no level skipped going down
+    prev = 0
+    for lvl, t, hidden, _ in heads:
+        ok(lvl <= prev + 1, f"{where}: “{t}” at level {lvl} right after level {prev}")
+        prev = lvl
+    titles = {squash(t) for t in table_titles}
+    for lvl, t, hidden, _ in heads:
+        if squash(t) in titles:
+            ok(lvl >= 2 or not full, f"{where}: table title “{t}” at the top level")
+    if full:
+        k = next((i for i, (_, t, _, _) in enumerate(heads) if t == "部门预算公开表"), None)
+        if ok(k is not None, f"{where}: no 部门预算公开表 in the outline"):
+            ok(heads[k][0] == 1 and heads[k][2], f"{where}: 部门预算公开表 is level {heads[k][0]}, hidden {heads[k][2]}")
+            nine = heads[k + 1:k + 10]
+            ok(len(nine) == 9 and all(lvl == 2 and t.startswith("部门预算") and t.endswith("表")
+                                      for lvl, t, _, _ in nine),
+               f"{where}: the nine tables under 部门预算公开表: {[(l, t) for l, t, _, _ in nine]}")
 
 
 # ---- table of contents --------------------------------------------------------------------------
@@ -272,6 +404,7 @@ def main():
             continue
         ok(True, "opened")
         full = dept["variant"] != "简明"
+        breaks = pdf_breaks(budgetgen, src)
         found = forms(document)
         order = booklet_order(model)
         ok(len(found) == len(order), f"{where}: {len(found)} project tables, the model has {len(order)}")
@@ -279,8 +412,12 @@ def main():
             sep = "." if full else "、"
             ok(title == f"{n}{sep}{p['name']}绩效目标表",
                f"{where}: table {n} is titled “{title}”, expected “{n}{sep}{p['name']}绩效目标表”")
-            check_form(f"{where} “{p['name']}”", p, full, tables)
+            check_form(f"{where} “{p['name']}”", p, full, tables, breaks.get(title, ()))
         check_toc(where, document, pdf)
+        r = subprocess.run([budgetgen, "dump", "--tables", src], capture_output=True, text=True)
+        titles = [t["title"] for t in json.loads(r.stdout)["tables"]] if r.returncode == 0 else []
+        check_outline(where, document, toc_entries(document), any(t == "部门预算公开表" for t, _, _ in toc_entries(document)), titles)
+    ok(ok_restated[0] > 0, "no 一级/二级 label stated again at a page break: the samples should have some")
     sys.exit(tally.report())
 
 

@@ -132,13 +132,22 @@ def check_workbook(path, tables):
     except Exception as e:  # noqa: BLE001 — any reader error is the finding
         ok(False, f"{path}: openpyxl cannot load it: {e}")
         return
-    # the tables are the last sheets, in the document's order (prose sheets come first)
-    sheets = wb.worksheets[len(wb.worksheets) - len(tables):]
-    if not ok(len(wb.worksheets) >= len(tables), f"{path}: {len(wb.worksheets)} sheets for {len(tables)} tables"):
+    # the tables' sheets in the document's order, with the prose sheets (整体绩效目标, 情况说明) where
+    # the booklet has that text: at most two sheets are not a table's
+    nprose = len(wb.worksheets) - len(tables)
+    if not ok(0 <= nprose <= 2, f"{path}: {len(wb.worksheets)} sheets for {len(tables)} tables"):
         return
-    for k, (t, ws) in enumerate(zip(tables, sheets)):
+    at, skipped = 0, 0
+    for k, t in enumerate(tables):
+        grid = None
+        while at < len(wb.worksheets):
+            ws = wb.worksheets[at]
+            grid = sheet_grid(ws, wbv.worksheets[at], t)
+            at += 1
+            if grid is not None or skipped == nprose:
+                break
+            skipped += 1
         where = f"{os.path.basename(path)} sheet {ws.title!r} (table {k + 1} {t['title'][:30]!r})"
-        grid = sheet_grid(ws, wbv.worksheets[wb.worksheets.index(ws)], t)
         if not ok(grid is not None, f"{where}: the table's first row is not in the sheet's first rows"):
             continue
         problem = first_mismatch(grid, t["rows"], where)

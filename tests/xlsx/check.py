@@ -3,16 +3,26 @@
 (`budgetgen dump --json`) and the layouts (layouts/*.layout, fonts/roles.conf):
 
 - the workbook loads; sheet names are unique (ignoring case), at most 31 characters, free of
-  : \\ / ? * [ ]; the first sheet is 整体绩效目标, then one sheet per project in booklet order
-  (项目 before 公用), titled "N.名称绩效目标表";
-- 整体绩效目标 holds every paragraph of the model in order, its headings bold;
+  : \\ / ? * [ ]; a name shortened to 31 characters ends at a word boundary (before an opening
+  bracket, after a closing one, a 、, a year or a word of the forms' vocabulary) with its brackets
+  balanced; the sheets come in the PDF booklet's order (each sheet's first line is on a page at or
+  after the previous sheet's), 整体绩效目标 right before the project sheets, one per project in
+  booklet order (项目 before 公用), titled "N.名称绩效目标表";
+- 整体绩效目标 holds every paragraph of the model in order, one paragraph per cell, whole (never
+  cut across rows), merged across the sheet's columns and over more than one row only when it is
+  taller than Excel's tallest row; headings bold; no page breaks;
+- 序号 and 栏次 are numbers: no sheet holds a whole number as text;
+- a table sheet that does not fit on one printed page (even scaled down to 6/7) has frozen header
+  rows right below its repeated rows, unless they would take more than a third of the page;
 - every project sheet, cell by cell: each indicator's 一级/二级/三级/描述/指标值/依据, the goals,
   项目编码/项目名称/资金用途 as text; 预算数/财政资金/其他资金 as numbers with format 0.00 and the
   model's exact value, blank where the model has none; the 资金支出计划 as numbers (value/100)
   with a % format; no cell holds anything else, and no other cell holds a number;
 - 一级/二级指标 are merged over exactly the rows of their group, split only where the sheet has
-  a page break (the label then shown again); the page breaks fall below the header rows, as many
-  as the per-project PDF has extra pages; the 指标表头 row repeats on every printed page;
+  a page break (the label then shown again); a sheet whose rows fit on one page, scaled down to
+  6/7 at most, has no page break and prints on one page; any other has its page breaks below the
+  header rows, as many as the per-project PDF has extra pages; the 指标表头 row repeats on every
+  printed page;
 - every table cell has thin borders on all four sides, wraps and is centred vertically; text in
   the role's family, numbers in the 西文 family (fonts/roles.conf);
 - column widths are the layout's mm in pixels; A4, the layout's orientation and margins, fit to
@@ -185,12 +195,20 @@ def check_project_sheet(ctx, sh, p, number, pdf_pages):
             ok(got == want, f"{name} row {r} {label}: {got!r}, model {want!r}")
     last_row = h + len(inds)
 
-    # page breaks: below the header, as many as the PDF has extra pages
+    # page breaks: none when the sheet fits on one page (scaled to 6/7 at most), else below the
+    # header, as many as the PDF has extra pages
     breaks = sorted(b.id for b in ws.row_breaks.brk)  # a page ends after row id
     ok(all(b >= h + 1 for b in breaks), f"{name}: page break {breaks} above the indicator rows")
-    if pdf_pages:
+    fits = fits_one_page(ws, lay["page"], ctx["margins"])
+    ps = ws.page_setup
+    if fits is True:
+        ok(not breaks and str(ps.fitToHeight) in ("1", "None"),
+           f"{name}: fits on one page scaled to 6/7, but has page breaks {breaks} (fit to height {ps.fitToHeight})")
+    elif fits is False and pdf_pages:
         ok(len(breaks) == pdf_pages - 1,
            f"{name}: {len(breaks)} page breaks, the per-project PDF has {pdf_pages} pages")
+    if breaks:
+        check_frozen(ws, name, h, lay["page"], ctx["margins"])
     ok(ws.print_title_rows in (f"{h}:{h}", f"${h}:${h}"),
        f"{name}: print titles {ws.print_title_rows!r}, expected row {h}")
 
@@ -315,8 +333,11 @@ def check_project_sheet(ctx, sh, p, number, pdf_pages):
     ps = ws.page_setup
     ok(str(ps.paperSize) == "9", f"{name}: paper {ps.paperSize}")
     ok(ps.orientation == ("portrait" if lay["page"] == "纵向" else "landscape"), f"{name}: orientation {ps.orientation}")
-    ok(ws.sheet_properties.pageSetUpPr.fitToPage and str(ps.fitToWidth) in ("1", "None") and str(ps.fitToHeight) == "0",
-       f"{name}: not fit to one page wide ({ps.fitToWidth}×{ps.fitToHeight})")
+    tall = ("0",) if breaks else ("1", "None") if fits else ("0", "1", "None")
+    ok(ws.sheet_properties.pageSetUpPr.fitToPage and str(ps.fitToWidth) in ("1", "None") and
+       str(ps.fitToHeight) in tall,
+       f"{name}: not fit to one page wide, {'1 page' if fits else 'any number of pages'} tall "
+       f"({ps.fitToWidth}×{ps.fitToHeight})")
     top, right, bottom, left = ctx["margins"][lay["page"]]
     pm = ws.page_margins
     ok(all(abs(a - b / 25.4) < 0.002 for a, b in ((pm.top, top), (pm.right, right), (pm.bottom, bottom), (pm.left, left))),
@@ -325,6 +346,64 @@ def check_project_sheet(ctx, sh, p, number, pdf_pages):
        f"{name}: footer {ws.oddFooter.center.text!r}")
 
     check_formulas(sh, name)
+
+
+A4_PT = {"纵向": 841.89, "横向": 595.28}
+
+
+def sheet_height(ws):
+    return sum((ws.row_dimensions[r].height or 15) for r in range(1, ws.max_row + 1))
+
+
+def printable(page, margins):
+    top, _, bottom, _ = margins[page]
+    return A4_PT[page] - (top + bottom) * 72 / 25.4
+
+
+def fits_one_page(ws, page, margins):
+    """True / False whether the sheet's rows fit on one page scaled to 6/7; None within 1 pt of
+    the limit (the sheet's heights are rounded)."""
+    total, room = sheet_height(ws), printable(page, margins) * 7 / 6
+    if abs(total - room) < 1:
+        return None
+    return total < room
+
+
+def check_frozen(ws, name, last_header_row, page, margins):
+    """A sheet longer than a page: its rows down to the header frozen, unless taller than a
+    third of the page."""
+    frozen_h = sum((ws.row_dimensions[r].height or 15) for r in range(1, last_header_row + 1))
+    want = f"A{last_header_row + 1}" if frozen_h <= printable(page, margins) / 3 + 0.5 else None
+    if abs(frozen_h - printable(page, margins) / 3) < 1:
+        return
+    ok(ws.freeze_panes == want, f"{name}: frozen at {ws.freeze_panes}, expected {want} "
+       f"(header rows {frozen_h:.0f} pt, a third of the page {printable(page, margins) / 3:.0f} pt)")
+    if want:
+        tally.frozen = getattr(tally, "frozen", 0) + 1
+
+
+NAME_WORDS = ("资金", "经费", "补助", "补贴", "费用", "保险", "工作", "项目", "服务", "管理", "建设", "系统",
+              "培训", "活动", "专项", "配套", "基金", "改革", "制度", "单位", "机构", "事务", "支出", "奖励",
+              "中心", "人员", "干部", "党员", "居民", "财政", "预算", "信息", "发展", "就业", "养老", "医疗",
+              "教育", "保障", "维护", "运行", "救助", "帮扶", "租赁", "设施", "宣传", "党建", "人才", "费", "金")
+OPEN, CLOSE = "（(【[《“", "）)】]》”"
+
+
+def check_short_name(where, sheet, full):
+    """A sheet name cut from `full` (forbidden characters as _) ends at a word boundary."""
+    full = re.sub(r"[:\\/?*\[\]']", "_", full)
+    if len(full) <= 31:
+        ok(sheet == full, f"{where}: sheet {sheet!r}, expected the whole name {full!r}")
+        return
+    ok(full.startswith(sheet) and len(sheet) <= 31, f"{where}: sheet {sheet!r} is not a prefix of {full!r}")
+    rest = full[len(sheet):]
+    depth = sum(1 if ch in OPEN else -1 if ch in CLOSE else 0 for ch in sheet)
+    boundary = (rest[:1] in tuple(OPEN) or sheet[-1] in CLOSE or rest[:1] in ("、", "，") or
+                re.search(r"\d年$", sheet) or
+                any(sheet.endswith(w) for w in NAME_WORDS) and rest[:1] not in ("用", "额"))
+    ok(depth == 0 and boundary and sheet[-1] not in "、，" + OPEN,
+       f"{where}: sheet name {sheet!r} cut from {full!r} inside a word or with unbalanced brackets")
+    tally.shortened = getattr(tally, "shortened", 0) + 1
 
 
 def check_formulas(sh, name):
@@ -363,6 +442,7 @@ def check_prose(sh, m):
     ws = sh.ws
     cells = [ws.cell(r, 1) for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value]
     text = "".join(c.value for c in cells).replace("\u3000", "")
+    ok(not ws.row_breaks.brk, f"整体绩效目标: page breaks {[b.id for b in ws.row_breaks.brk]}")
     ov = m["overall"]
     want = ["一、总体绩效目标"] + ov["summary"] + ["二、分项绩效目标"] + ov.get("intro", [])
     for it in ov["items"]:
@@ -374,6 +454,21 @@ def check_prose(sh, m):
             want.append("绩效指标：" + it["indicators"].replace("\n", ""))
         want += it.get("text") or []
     want += ["三、工作保障措施"] + ov["measures"]
+    # one paragraph per cell, whole: after the part's heading, the cells are the paragraphs
+    paras = [c.value.replace("\u3000", "") for c in cells]
+    numbered = r"(（[一二三四五六七八九十]+）|\d+[.、．])?"
+    ok(len(paras) == len(want) + 1 and
+       all(re.fullmatch(numbered + re.escape(w.replace("\u3000", "")), a) for a, w in zip(paras[1:], want)),
+       f"整体绩效目标: the cells are not the paragraphs one by one: "
+       f"{next(((a[:20], b[:20]) for a, b in zip(paras[1:], want) if a != b.replace(chr(0x3000), '')), (len(paras) - 1, len(want)))}")
+    ranges = {r1: (r1, c1, r2, c2) for (r1, c1, r2, c2) in sh.ranges}
+    for c in cells:
+        r1, c1, r2, c2 = ranges.get(c.row, (c.row, 1, c.row, 1))
+        ok(c1 == 1 and c2 == ws.max_column and c2 > 1,
+           f"整体绩效目标 {c.coordinate}: not merged across the sheet's {ws.max_column} columns")
+        tall = sum(ws.row_dimensions[r].height or 15 for r in range(r1, r2 + 1))
+        ok(r1 == r2 or tall > 409.5, f"整体绩效目标 rows {r1}-{r2}: merged over rows though {tall} pt fit in one")
+        ok(c.alignment.vertical in (None, "top"), f"整体绩效目标 {c.coordinate}: not at the top of its cell")
     pos = 0
     for w in want:
         w = w.replace("\u3000", "")
@@ -417,10 +512,14 @@ def check_department(budgetgen, ctx, source, outdir):
         ok(len(n) <= 31 and not re.search(r"[:\\/?*\[\]]", n), f"{path}: bad sheet name {n!r}")
     order = [i for i, p in enumerate(m["projects"]) if p["part"] == "项目"] + \
             [i for i, p in enumerate(m["projects"]) if p["part"] != "项目"]
+    first_project = next((k for k, n in enumerate(names) if re.match(r"\d+\.", n)), None)
     if m.get("overall"):
-        ok(names and names[0] == "整体绩效目标", f"{path}: first sheet {names[:1]!r}")
-        if names and names[0] == "整体绩效目标":
-            check_prose(Sheet(wb.worksheets[0], wbv.worksheets[0]), m)
+        k = names.index("整体绩效目标") if "整体绩效目标" in names else None
+        if ok(k is not None, f"{path}: no sheet 整体绩效目标"):
+            ok(first_project is None or k == first_project - 1,
+               f"{path}: 整体绩效目标 is sheet {k + 1}, the first project sheet is {first_project + 1}")
+            check_prose(Sheet(wb.worksheets[k], wbv.worksheets[k]), m)
+    check_order(path, wb, os.path.join(ddir, f"{dept['year']}年部门预算绩效目标.pdf"))
     props = wb.properties
     ok(props.creator == dept["name"] and dept["name"] in (props.title or "") and str(dept["year"]) in (props.subject or ""),
        f"{path}: properties {props.creator!r} {props.title!r} {props.subject!r}")
@@ -440,6 +539,7 @@ def check_department(budgetgen, ctx, source, outdir):
             mm = re.search(r"^Pages:\s+(\d+)", r.stdout, re.M)
             pages = int(mm.group(1)) if mm else 0
         check_project_sheet(ctx, Sheet(wb.worksheets[k], wbv.worksheets[k]), p, i + 1, pages)
+        check_short_name(path, names[k], f"{i + 1}.{p['name']}")
     ok(at == sorted(at) and (not at or at[-1] - at[0] == len(at) - 1),
        f"{path}: project sheets not together in booklet order: {at}")
     # every other sheet: amounts stored as numbers, SUM totals equal to what they add
@@ -451,7 +551,53 @@ def check_department(budgetgen, ctx, source, outdir):
             for c in row:
                 if isinstance(c.value, str) and re.fullmatch(r"-?\d+\.\d\d", c.value):
                     ok(False, f"{path} {ws.title} {c.coordinate}: amount {c.value!r} stored as text")
+        check_counters(path, ws)
         check_formulas(sh, f"{path} {ws.title}")
+        title = ws.cell(1, 1).value
+        if ws.title not in ("整体绩效目标",) and isinstance(title, str) and title.endswith("表"):
+            check_short_name(path, ws.title, title)
+        if ws.row_breaks.brk and ws.print_title_rows:
+            last = int(re.findall(r"\d+", ws.print_title_rows)[-1])
+            page = "横向" if ws.page_setup.orientation == "landscape" else "纵向"
+            check_frozen(ws, f"{path} {ws.title}", last, page, ctx["margins"])
+
+
+def check_counters(path, ws):
+    """序号 (the column under its header) and 栏次 (the row it starts) hold numbers, not text."""
+    label_row = next((c for row in ws.iter_rows(max_row=8) for c in row if c.value == "栏次"), None)
+    seq = next((c for row in ws.iter_rows(max_row=6) for c in row if c.value == "序号"), None)
+    cells = []
+    if label_row:
+        cells += [c for c in ws[label_row.row] if c.column > label_row.column]
+    if seq:
+        cells += [ws.cell(r, seq.column) for r in range(seq.row + 1, ws.max_row + 1)]
+    for c in cells:
+        if isinstance(c.value, str) and re.fullmatch(r"\d+", c.value):
+            ok(False, f"{path} {ws.title} {c.coordinate}: 序号/栏次 {c.value!r} stored as text")
+        elif isinstance(c.value, (int, float)):
+            tally.counters = getattr(tally, "counters", 0) + 1
+
+
+def pdf_page_texts(pdf):
+    r = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", pdf, "-"], capture_output=True, text=True)
+    return [squash(t) for t in r.stdout.split("\f")]
+
+
+def check_order(path, wb, pdf):
+    """The sheets in the PDF booklet's order: the first page (after the contents) showing each
+    sheet's first line never goes back."""
+    pages = pdf_page_texts(pdf)
+    numbered = [i for i, t in enumerate(pages) if re.search(r"—\d+—", t)]
+    if not ok(numbered, f"{pdf}: no numbered pages"):
+        return
+    prev, prev_name = -1, None
+    for ws in wb.worksheets:
+        first = next((squash(str(ws.cell(r, 1).value)) for r in range(1, 4) if ws.cell(r, 1).value), "")
+        at = next((i for i in numbered if first and first in pages[i]), None)
+        if not ok(at is not None, f"{path}: sheet {ws.title!r}: its first line {first[:30]!r} is on no page of the PDF"):
+            continue
+        ok(at >= prev, f"{path}: sheet {ws.title!r} (PDF page {at + 1}) comes after {prev_name!r} (page {prev + 1})")
+        prev, prev_name = at, ws.title
 
 
 def main():
@@ -471,6 +617,9 @@ def main():
             if ok(r.returncode == 0, f"build exits {r.returncode}: {r.stderr[-400:]}"):
                 for s in sources:
                     check_department(budgetgen, ctx, s, out)
+                ok(getattr(tally, "frozen", 0) > 0, "no sheet of the samples has frozen header rows")
+                ok(getattr(tally, "shortened", 0) > 0, "no sheet name of the samples was shortened")
+                ok(getattr(tally, "counters", 0) > 0, "no 序号/栏次 number in the samples' sheets")
     return tally.report()
 
 
