@@ -418,22 +418,6 @@ doc_document *db_document(composer *c, doc_builder *d, const char *title)
 
 /* ---- JSON view of the tables (tests, `budgetgen dump --tables`) ------------------------------- */
 
-static void json_text(buf *b, const char *s)
-{
-	buf_putc(b, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_printf(b, "\\%c", *p);
-		else if (*p == '\n')
-			buf_puts(b, "\\n");
-		else if (*p < 0x20)
-			buf_printf(b, "\\u%04x", *p);
-		else
-			buf_putc(b, (char)*p);
-	}
-	buf_putc(b, '"');
-}
-
 void compose_dump_tables(buf *out, const doc_document *doc)
 {
 	buf_puts(out, "{\"tables\": [");
@@ -446,11 +430,11 @@ void compose_dump_tables(buf *out, const doc_document *doc)
 			const doc_table *t = blk->table;
 			buf_puts(out, first ? "\n  {\"title\": " : ",\n  {\"title\": ");
 			first = false;
-			json_text(out, t->title);
+			buf_put_json_string(out, t->title);
 			buf_puts(out, ", \"kind\": ");
-			json_text(out, t->kind);
+			buf_put_json_string(out, t->kind);
 			buf_puts(out, ", \"note\": ");
-			json_text(out, t->note);
+			buf_put_json_string(out, t->note);
 			buf_puts(out, ", \"rows\": [");
 			size_t ci = 0;
 			for (int r = 0; r < t->nrows; r++) {
@@ -464,7 +448,7 @@ void compose_dump_tables(buf *out, const doc_document *doc)
 						text = t->cells[ci].text;
 					if (col)
 						buf_puts(out, ", ");
-					json_text(out, text);
+					buf_put_json_string(out, text);
 				}
 				buf_putc(out, ']');
 			}
