@@ -964,19 +964,10 @@ int emit_xlsx_buf(const doc_document *doc, const pg_result *pages, font_set *fon
 	char path[32];
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	int r = emit_xlsx(doc, pages, fonts, epoch, path, err, errlen);
-	char chunk[65536];
-	ssize_t k = 0;
-	for (off_t at = 0; r == 0 && (k = pread(fd, chunk, sizeof chunk, at)) != 0; at += k) {
-		if (k < 0 && errno == EINTR) {
-			k = 0;
-			continue;
-		}
-		if (k < 0) {
-			snprintf(err, errlen, "Excel 文件生成失败：无法读出内存文件：%s", errno_text(errno));
-			r = -1;
-			break;
-		}
-		buf_put(out, chunk, (size_t)k);
+	int e = r != 0 ? 0 : lseek(fd, 0, SEEK_SET) < 0 ? errno : fd_read_rest(fd, SIZE_MAX, out);
+	if (e) {
+		snprintf(err, errlen, "Excel 文件生成失败：无法读出内存文件：%s", errno_text(e));
+		r = -1;
 	}
 	close(fd);
 	if (r == 0 && epoch == 0)
