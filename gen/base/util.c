@@ -480,20 +480,32 @@ const char *errno_text(int e)
 	}
 }
 
-int file_read(const char *path, size_t max, char **data, size_t *len)
+int file_open_regular(const char *path, int *fd)
 {
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer before it can be refused */
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
+	*fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (*fd < 0)
 		return errno;
 	struct stat st;
-	int e = fstat(fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR
-	                                    : !S_ISREG(st.st_mode) ? UTIL_ENOTREG
-	                                                           : 0;
+	int e = fstat(*fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR
+	                                     : !S_ISREG(st.st_mode) ? UTIL_ENOTREG
+	                                                            : 0;
+	if (e) {
+		close(*fd);
+		*fd = -1;
+	}
+	return e;
+}
+
+int file_read(const char *path, size_t max, char **data, size_t *len)
+{
+	int fd;
+	int e = file_open_regular(path, &fd);
 	buf b = {0};
-	if (!e)
+	if (!e) {
 		e = fd_read_rest(fd, max, &b);
-	close(fd);
+		close(fd);
+	}
 	if (e) {
 		buf_free(&b);
 		return e;

@@ -83,6 +83,9 @@ const char *errno_text(int e);
 /* Reads a whole regular file (at most max bytes). Returns 0, or an errno value (EFBIG when too
  * large, EISDIR for a directory, UTIL_ENOTREG for anything else that is not a regular file). */
 int file_read(const char *path, size_t max, char **data, size_t *len);
+/* Opens path for reading if it is a regular file (never blocking on a FIFO, never reading a
+ * device): *fd, or -1 with the reason returned (EISDIR, UTIL_ENOTREG or an errno value). */
+int file_open_regular(const char *path, int *fd);
 
 /* The one way bytes go through a descriptor: every write and read loop of the program. */
 /* Writes all of data to fd, retrying after signals; on a socket whose reader is gone the error is

@@ -19,13 +19,8 @@
 int hash_file(const char *path, size_t max, hash_digest *out)
 {
 	/* as file_read: a FIFO must not block the open, a device must not be read for ever */
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return errno;
-	struct stat st;
-	int e = fstat(fd, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR
-	                                    : !S_ISREG(st.st_mode) ? UTIL_ENOTREG
-	                                                           : 0;
+	int fd;
+	int e = file_open_regular(path, &fd);
 	hash_ctx c;
 	hash_init(&c);
 	static char chunk[1 << 16];
@@ -41,7 +36,8 @@ int hash_file(const char *path, size_t max, hash_digest *out)
 		else
 			hash_update(&c, chunk, (size_t)k);
 	}
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	if (e)
 		return e;
 	*out = hash_final(&c);
