@@ -753,6 +753,13 @@ static char *format_number(arena *a, const char *v, int places, bool percent)
 		point = 0;
 	if (percent)
 		point += 2;
+	/* an amount keeps the precision it is stored with (20.982 shown as 20.98 is still 20.982), with
+	 * at least the decimals its format shows */
+	int min_places = 0;
+	if (places >= 0 && !percent) {
+		min_places = places;
+		places = -1;
+	}
 	/* round: keep `keep` digits */
 	int keep = places < 0 ? (nd < 15 ? nd : 15) : point + places;
 	if (keep < 0) {
@@ -788,6 +795,8 @@ static char *format_number(arena *a, const char *v, int places, bool percent)
 	for (int i = 0; i < point; i++)
 		buf_putc(&out, i < nd ? digits[i] : '0');
 	int frac = places < 0 ? nd - point : places;
+	if (frac < min_places)
+		frac = min_places;
 	if (frac > 0) {
 		buf_putc(&out, '.');
 		for (int i = 0; i < frac; i++) {
@@ -805,22 +814,23 @@ static char *format_number(arena *a, const char *v, int places, bool percent)
 typedef struct numfmt {
 	int places; /* -1 General */
 	bool percent;
+	bool justify; /* vertical alignment "justify": a piece of a paragraph split over rows */
 } numfmt;
 
 static numfmt builtin_format(int id)
 {
 	switch (id) {
-	case 1: case 3: case 37: case 38: return (numfmt){0, false};
-	case 2: case 4: case 39: case 40: return (numfmt){2, false};
-	case 9: return (numfmt){0, true};
-	case 10: return (numfmt){2, true};
-	default: return (numfmt){-1, false};
+	case 1: case 3: case 37: case 38: return (numfmt){0, false, false};
+	case 2: case 4: case 39: case 40: return (numfmt){2, false, false};
+	case 9: return (numfmt){0, true, false};
+	case 10: return (numfmt){2, true, false};
+	default: return (numfmt){-1, false, false};
 	}
 }
 
 static numfmt custom_format(const char *code)
 {
-	numfmt f = {-1, false};
+	numfmt f = {-1, false, false};
 	bool digit = false, date = false;
 	int places = 0;
 	bool after_point = false;
@@ -859,6 +869,7 @@ static numfmt custom_format(const char *code)
 typedef struct xcell {
 	size_t row, col;
 	const char *text;
+	bool justify;
 } xcell;
 
 typedef struct xmerge {
@@ -952,6 +963,10 @@ static void styles_open(void *ctx, const char *name, mxml_node_t *node)
 				f = x->fmts[i].f;
 		numfmt *p = vec_push(x->a, &x->xfs, &x->nxfs, &x->capxfs, sizeof *p);
 		*p = f;
+	} else if (strcmp(name, "alignment") == 0 && x->in_cellxfs && x->nxfs) {
+		const char *v = attr(node, "vertical");
+		if (v && strcmp(v, "justify") == 0)
+			x->xfs[x->nxfs - 1].justify = true;
 	}
 }
 
@@ -1056,9 +1071,10 @@ static void sheet_close(void *ctx, const char *name)
 		} else if (strcmp(x->type, "b") == 0) {
 			text = strcmp(v, "1") == 0 ? "TRUE" : "FALSE";
 		} else if (*v) {
-			numfmt f = x->style >= 0 && (size_t)x->style < x->nxfs ? x->xfs[x->style] : (numfmt){-1, false};
+			numfmt f = x->style >= 0 && (size_t)x->style < x->nxfs ? x->xfs[x->style] : (numfmt){-1, false, false};
 			text = format_number(x->a, v, f.places, f.percent);
 		}
+		numfmt st = x->style >= 0 && (size_t)x->style < x->nxfs ? x->xfs[x->style] : (numfmt){-1, false, false};
 		if (text && *text) {
 			if (x->ncells >= IMP_MAX_CELLS)
 				x->too_many = true;
@@ -1067,6 +1083,7 @@ static void sheet_close(void *ctx, const char *name)
 				c->row = x->row;
 				c->col = x->col;
 				c->text = text;
+				c->justify = st.justify;
 			}
 		}
 		x->col++;
@@ -1123,8 +1140,12 @@ static int sheet_blocks(xctx *x, imp_doc *doc, const char *sheet, const pkg *p, 
 		g[i].text = "";
 		g[i].span = 1;
 	}
-	for (size_t i = 0; i < x->ncells; i++)
+	bool *justify = arena_alloc(x->a, nr * sizeof *justify);
+	for (size_t i = 0; i < x->ncells; i++) {
 		g[x->cells[i].row * nc + x->cells[i].col].text = x->cells[i].text;
+		if (x->cells[i].col == 0)
+			justify[x->cells[i].row] = x->cells[i].justify;
+	}
 	for (size_t i = 0; i < x->nmerges; i++) {
 		xmerge m = x->merges[i];
 		if (m.r1 >= nr || m.c1 >= nc)
@@ -1157,7 +1178,13 @@ static int sheet_blocks(xctx *x, imp_doc *doc, const char *sheet, const pkg *p, 
 		}
 		if (r == nr)
 			break;
-		if (para)
+		if (para && justify[r] && r > 0 && justify[r - 1] && doc->n && doc->blocks[doc->n - 1].kind == BLK_PARA &&
+		    doc->blocks[doc->n - 1].where == r && strncmp(g[r * nc].text, "\xE3\x80\x80", 3) != 0) {
+			/* the next piece of a paragraph too tall for one row */
+			imp_block *prev = &doc->blocks[doc->n - 1];
+			prev->text = arena_printf(x->a, "%s%s", prev->text, g[r * nc].text);
+			prev->where = r + 1;
+		} else if (para)
 			push_block(x->a, doc, (imp_block){.kind = BLK_PARA, .text = g[r * nc].text, .where = r + 1});
 		else if (k > 0 && !in_table) {
 			in_table = true;

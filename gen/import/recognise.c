@@ -245,7 +245,7 @@ static void set_region(rctx *r, region g)
 }
 
 /* "第二部分　", "一、", "1.", "1、", "（一）" at the start of a heading */
-static const char *strip_number(const char *s)
+static const char *strip_number_as(const char *s, bool title)
 {
 	static const char *const cn = "一二三四五六七八九十";
 	const char *p = s;
@@ -276,7 +276,7 @@ static const char *strip_number(const char *s)
 			q++;
 	if (q > p && (starts(q, "、") || starts(q, "．"))) {
 		q += 3;
-	} else if (q > p && *q == '.' && !(q[1] >= '0' && q[1] <= '9')) {
+	} else if (q > p && *q == '.' && (title || !(q[1] >= '0' && q[1] <= '9'))) {
 		q += 1;
 	} else {
 		return s;
@@ -284,6 +284,11 @@ static const char *strip_number(const char *s)
 	while (space_at(q))
 		q += space_at(q);
 	return q;
+}
+
+static const char *strip_number(const char *s)
+{
+	return strip_number_as(s, false);
 }
 
 static bool is_item_number(const char *s)
@@ -527,7 +532,7 @@ static void para_line(rctx *r, const char *t)
 		}
 	}
 	if (n <= 120 && ends(t, "绩效目标表") && r->region != R_SUMMARY && r->region != R_MEASURES) {
-		const char *name = strip_number(t);
+		const char *name = strip_number_as(t, true);
 		name = imp_clean(a, arena_strndup(a, name, strlen(name) - strlen("绩效目标表")));
 		if (strcmp(name, "项目") == 0 || strcmp(name, "项目支出") == 0)
 			name = "";
@@ -816,6 +821,10 @@ static void project_table(rctx *r, const imp_block *b)
 				continue;
 			const char *k = imp_key(d->a, x->text);
 			label l = label_of(k);
+			if (c == use_col && l != L_USE)
+				use_col = b->ncols;
+			if (c == goal_col && l != L_GOALS)
+				goal_col = b->ncols;
 			if (l == L_NONE && (starts(k, "单位名称：") || starts(k, "编报单位："))) {
 				const char *u = imp_clean(d->a, strstr(x->text, "：") + 3);
 				r->pending_unit = *u ? u : NULL;
@@ -955,6 +964,21 @@ static void table(rctx *r, const imp_block *b)
 	idept *d = r->d;
 	btable k = r->pending_table;
 	r->pending_table = BT_NONE;
+	if (k != BT_NONE && b->nrows) {
+		/* a caption row: "113 开发区组织人事局 | 预算年度：2023 单位：万元", "…截止时间：2022-12-31" */
+		for (size_t c = 0; c < b->ncols; c++) {
+			const char *t = imp_at(b, 0, c)->text, *cut = strstr(t, "截止时间：");
+			if (cut)
+				d->assets_date = imp_clean(d->a, cut + strlen("截止时间："));
+			if (c == 0 && t[0] >= '0' && t[0] <= '9' && !d->code) {
+				const char *q = t;
+				while (*q >= '0' && *q <= '9')
+					q++;
+				if (space_at(q))
+					d->code = arena_strndup(d->a, t, (size_t)(q - t));
+			}
+		}
+	}
 	if (k != BT_NONE) {
 		if (!d->budget_doc)
 			d->budget_doc = r->doc->path;
