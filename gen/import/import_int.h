@@ -70,6 +70,7 @@ void imp_budget_write(idept *d, buf *out);
 /* Normalisation shared by the recogniser and the budget tables. */
 const char *imp_clean(arena *a, const char *s);       /* trimmed; inner line breaks joined */
 const char *imp_key(arena *a, const char *s);         /* a label without spaces and colons */
+const char *imp_clip(arena *a, const char *s, size_t n); /* the first n characters, "…" if cut */
 const char *imp_amount(idept *d, const char *s, const char *what, strv *notes);
 void imp_note(idept *d, strv *notes, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

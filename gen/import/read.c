@@ -78,8 +78,8 @@ static int pkg_open(pkg *p, const char *path, buf *err)
 		    strcmp(name, "..") == 0 || (name[0] && name[1] == ':')) {
 			zip_discard(p->z);
 			p->z = NULL;
-			return fail(err, "“%s”中有可疑的条目名“%.80s”（指向压缩包以外的路径），不是正常的 "
-			                 "Word 或 Excel 文件，不予读取", path, name);
+			return fail(err, "“%s”中有可疑的条目名“%s”（指向压缩包以外的路径），不是正常的 "
+			                 "Word 或 Excel 文件，不予读取", path, strlen(name) > 120 ? "（过长）" : name);
 		}
 	}
 	return 0;

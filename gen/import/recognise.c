@@ -6,6 +6,7 @@
 #include "import/import_int.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -115,6 +116,18 @@ const char *imp_key(arena *a, const char *s)
 	return r;
 }
 
+const char *imp_clip(arena *a, const char *s, size_t n)
+{
+	size_t i = 0, len = strlen(s);
+	uint32_t cp;
+	while (n && i < len) {
+		size_t k = utf8_decode(s + i, len - i, &cp);
+		i += k ? k : 1;
+		n--;
+	}
+	return i < len ? arena_printf(a, "%.*s…", (int)i, s) : s;
+}
+
 static bool starts(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
@@ -209,6 +222,8 @@ typedef struct rctx {
 	btable pending_table;
 	const char *prev_para;
 	ind_map ind;
+	const char *last_l1, *last_l2; /* of the current project's previous indicator row */
+	bool explain_doc;              /* this document holds the 情况说明 */
 } rctx;
 
 static iproj *new_project(rctx *r)
@@ -222,6 +237,7 @@ static iproj *new_project(rctx *r)
 		p->sched[i] = "";
 	p->unit = r->pending_unit;
 	r->cur = p;
+	r->last_l1 = r->last_l2 = NULL;
 	r->ind.valid = false;
 	r->region = R_PROJECTS;
 	return p;
@@ -381,7 +397,7 @@ static void add_text(rctx *r, const char *t)
 		if (!r->item) {
 			r->item = vec_push(d->a, &d->items, &d->nitems, &d->capitems, sizeof *r->item);
 			r->item->title = "";
-			imp_note(d, NULL, "导入：分项绩效目标下的文字“%.60s”前没有分项标题，归入一个无标题的分项", t);
+			imp_note(d, NULL, "导入：分项绩效目标下的文字“%s”前没有分项标题，归入一个无标题的分项", imp_clip(d->a, t, 30));
 		}
 		if (starts(t, "绩效目标：") || starts(t, "绩效目标:"))
 			r->item->goal = imp_clean(d->a, t + (t[12] == ':' ? 13 : 15));
@@ -400,7 +416,7 @@ static void add_text(rctx *r, const char *t)
 		break;
 	}
 	if (r->region == R_PROJECTS && r->cur && chars(t) > 0)
-		imp_note(d, &r->cur->notes, "导入：%s 中项目表旁的文字未能归入任何字段：%.80s", r->doc->path, t);
+		imp_note(d, &r->cur->notes, "导入：%s 中项目表旁的文字未能归入任何字段：%s", r->doc->path, imp_clip(d->a, t, 40));
 }
 
 static bool overall_begin(rctx *r)
@@ -455,6 +471,7 @@ static void para_line(rctx *r, const char *t)
 			set_dept_name(r, imp_clean(a, arena_strndup(a, t, at)));
 		set_region(r, R_EXPLAIN);
 		r->explain = 0;
+		r->explain_doc = true;
 		if (!d->budget_doc)
 			d->budget_doc = r->doc->path;
 		d->has_explain = d->budget_doc == r->doc->path;
@@ -471,6 +488,15 @@ static void para_line(rctx *r, const char *t)
 	}
 	const char *rest = n <= 40 ? strip_number(t) : t;
 	if (n <= 40) {
+		/* the parts of the 情况说明 after 五、预算绩效信息 (六、政府采购预算情况 …) */
+		if (r->region != R_EXPLAIN && r->explain_doc && rest != t && !starts(t, "（")) {
+			int f = explain_field(rest);
+			if (f >= 0) {
+				set_region(r, R_EXPLAIN);
+				r->explain = f;
+				return;
+			}
+		}
 		if (r->region == R_EXPLAIN) {
 			int f = explain_field(rest);
 			if (f >= 0) {
@@ -743,6 +769,17 @@ static void indicator_row(rctx *r, const imp_block *b, size_t row)
 	}
 	if (!any)
 		return;
+	/* a label repeated where a merge was split (at a page break) is "same as above" */
+	if (*cell[0] && r->last_l1 && strcmp(cell[0], r->last_l1) == 0)
+		cell[0] = "";
+	if (*cell[0])
+		r->last_l2 = NULL;
+	else if (*cell[1] && r->last_l2 && strcmp(cell[1], r->last_l2) == 0)
+		cell[1] = "";
+	if (*cell[0])
+		r->last_l1 = cell[0];
+	if (*cell[1])
+		r->last_l2 = cell[1];
 	buf line = {0};
 	for (int i = 0; i < 6; i++) {
 		if (i)

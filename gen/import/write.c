@@ -113,7 +113,7 @@ static void prose(idept *d, buf *out, const char *text)
 {
 	if (text[0] == '#' || strncmp(text, "＃", 3) == 0 || strncmp(text, "【", 3) == 0 ||
 	    strncmp(text, "包含：", 9) == 0 || strncmp(text, "包含:", 7) == 0) {
-		imp_note(d, NULL, "导入：段落“%.40s”的开头会被当作注释、段标题或包含，前面加了“　”", text);
+		imp_note(d, NULL, "导入：段落“%s”的开头会被当作注释、段标题或包含，前面加了“　”", imp_clip(d->a, text, 20));
 		buf_puts(out, "　");
 	}
 	buf_printf(out, "%s\n", text);
