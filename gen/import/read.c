@@ -76,10 +76,11 @@ static int pkg_open(pkg *p, const char *path, buf *err)
 			continue;
 		if (name[0] == '/' || name[0] == '\\' || strstr(name, "../") || strstr(name, "..\\") ||
 		    strcmp(name, "..") == 0 || (name[0] && name[1] == ':')) {
-			zip_discard(p->z);
+			fail(err, "“%s”中有可疑的条目名“%s”（指向压缩包以外的路径），不是正常的 "
+			          "Word 或 Excel 文件，不予读取", path, strlen(name) > 120 ? "（过长）" : name);
+			zip_discard(p->z); /* name lives in p->z */
 			p->z = NULL;
-			return fail(err, "“%s”中有可疑的条目名“%s”（指向压缩包以外的路径），不是正常的 "
-			                 "Word 或 Excel 文件，不予读取", path, strlen(name) > 120 ? "（过长）" : name);
+			return -1;
 		}
 	}
 	return 0;
