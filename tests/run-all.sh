@@ -9,6 +9,7 @@
 #      matches its seed document (roundtrip.py SEED JSON; skipped without the seeds, see below).
 #   Word back end: tests/docx/run.sh (the .docx booklets: tables read back with python-docx, TOC
 #      page numbers, jing on every part, reproducible bytes, broken templates).
+#   Import: tests/import/roundtrip.py (the samples' .docx and .xlsx imported back to their models).
 #   Batch builds: tests/batch (incremental, parallel, interrupted builds, `budgetgen diff`).
 #   Hardening: the fuzzers' regressions and a short fuzzing run (tests/fuzz), hostile inputs
 #      (tests/hostile), allocation failure (tests/oom), valgrind on a build of input/
@@ -307,6 +308,14 @@ sh tests/valgrind/run.sh "$BUDGETGEN" >"$tmp/out" 2>&1
 summarized "tests/valgrind" "$tmp/out" $?
 "$PYTHON" tests/readers/check.py "$BUDGETGEN" >"$tmp/out" 2>&1
 summarized "tests/readers/check.py" "$tmp/out" $?
+
+# ---- import ----------------------------------------------------------------------------------------
+
+# tests/import/roundtrip.py: `budgetgen import` of the .docx and the .xlsx that build writes for each
+# sample gives back its model (dump --json) and, with budget data, its budget tables (dump --tables).
+section "import (tests/import)"
+"$PYTHON" tests/import/roundtrip.py "$BUDGETGEN" >"$tmp/out" 2>&1
+summarized "tests/import/roundtrip.py" "$tmp/out" $?
 
 # ---- batch builds ------------------------------------------------------------------------------------
 
