@@ -5,6 +5,8 @@
  * once and reported. */
 #include "import/import_int.h"
 
+#include "base/decimal.h"
+
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -870,6 +872,17 @@ static void project_table(rctx *r, const imp_block *b)
 				labels = true;
 				continue;
 			}
+			if (l == L_NONE && (strcmp(k, "部门") == 0 || strcmp(k, "部门名称") == 0 || strcmp(k, "年度") == 0 ||
+			                    strcmp(k, "预算年度") == 0)) {
+				const char *v = value_right(r, b, row, c);
+				if (strcmp(k, "部门") == 0 || strcmp(k, "部门名称") == 0)
+					set_dept_name(r, v);
+				if (strstr(k, "年度") && v[0] >= '0' && v[0] <= '9' && strlen(v) >= 4 && v[1] >= '0' &&
+				    v[2] >= '0' && v[3] >= '0' && v[1] <= '9' && v[2] <= '9' && v[3] <= '9')
+					set_year(r, arena_strndup(d->a, v, 4));
+				labels = true;
+				continue;
+			}
 			if (l == L_NONE && strcmp(k, "单位：万元") == 0) {
 				labels = true;
 				continue;
@@ -1028,6 +1041,14 @@ static void table(rctx *r, const imp_block *b)
 
 /* ---- merging documents -------------------------------------------------------------------------- */
 
+static bool same_amount(const char *a, const char *b)
+{
+	decimal x, y;
+	if (dec_parse(a, strlen(a), &x, NULL) == DEC_OK && dec_parse(b, strlen(b), &y, NULL) == DEC_OK)
+		return dec_cmp(x, y) == 0;
+	return strcmp(a, b) == 0;
+}
+
 static bool same_strv(const strv *a, const strv *b)
 {
 	if (a->n != b->n)
@@ -1051,7 +1072,7 @@ static void drop_duplicates(rctx *r)
 				dup = &d->projects[j];
 		if (dup) {
 			bool same = same_strv(&dup->rows, &p->rows) && same_strv(&dup->goals, &p->goals) &&
-			            strcmp(dup->total, p->total) == 0;
+			            same_amount(dup->total, p->total);
 			imp_note(d, NULL, "导入：项目“%s”在 %s 和 %s 中都有%s，只保留前者", p->name, dup->doc, p->doc,
 			         same ? "（内容相同）" : "（内容不同，请核对）");
 			continue;

@@ -117,11 +117,49 @@ def main():
                     print(f"        {l[:160]}")
 
 
+# tests/import/fixtures: documents by other writers (tests/import/make_fixtures.py), each with the
+# source it must import to (NAME.expected); the report on stderr must mention what is listed.
+FIXTURES = [
+    (["other-layout.docx"], "other-layout.expected", ["修订标记（插入 1 处、删除 1 处）", "“1,250.50万元”写作 1250.50"]),
+    (["one-sheet.xlsx"], "one-sheet.expected", []),
+    (["per-sheet.xlsx"], "per-sheet.expected", ["“1,250.50万元”写作 1250.50"]),
+    (["lo-resaved.docx"], "lo-resaved.expected", []),
+    (["other-layout.docx", "one-sheet.xlsx"], "merged.expected",
+     ["项目“技能培训补贴”在 other-layout.docx 和 one-sheet.xlsx 中都有", "项目“劳动监察经费”在 other-layout.docx 和 one-sheet.xlsx 中都有"]),
+]
+
+
+def fixtures(prog):
+    d = os.path.join(ROOT, "tests", "import", "fixtures")
+    for docs, expected, reported in FIXTURES:
+        r = subprocess.run([prog, "import"] + docs, capture_output=True, text=True, cwd=d)
+        want = open(os.path.join(d, expected), encoding="utf-8").read()
+        missing = [m for m in reported if m not in r.stderr]
+        if r.returncode == 0 and r.stdout == want and not missing:
+            ok(f"fixture {' + '.join(docs)} imports to {expected}")
+        else:
+            import difflib
+            diff = "".join(list(difflib.unified_diff(want.splitlines(True), r.stdout.splitlines(True), n=0))[:20])
+            bad(f"fixture {' + '.join(docs)}: exit {r.returncode}, missing report {missing}\n{diff}{r.stderr[-300:]}")
+    # the LibreOffice re-save of the 2024 sample's .docx holds the sample's model
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, "lo.txt")
+        subprocess.run([prog, "import", "-o", src, os.path.join(d, "lo-resaved.docx")], capture_output=True)
+        got = subprocess.run([prog, "dump", "--json", src], capture_output=True, text=True).stdout
+        want = subprocess.run([prog, "dump", "--json", "input/2024-乐亭县人力资源和社会保障局.txt"],
+                              capture_output=True, text=True, cwd=ROOT).stdout
+        if got and got == want:
+            ok("fixture lo-resaved.docx (LibreOffice's re-save of the 2024 .docx): dump --json equals the sample's")
+        else:
+            bad("fixture lo-resaved.docx: dump --json differs from the 2024 sample's")
+
+
 def want_part(want, path):
     i = int(path.split("[")[1].split("]")[0])
     return want["projects"][i]["part"]
 
 
 main()
+fixtures(os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "./budgetgen"))
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
