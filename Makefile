@@ -24,7 +24,7 @@ LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhpdf -lm
 
 # The stages, one folder each, in pipeline order (see README.md and gen/README.md): every .c file
 # of a stage folder is part of the program; gen/main.c holds main() and is linked only into it.
-STAGES := base front text doc emit emit/libharu batch
+STAGES := base front text doc emit emit/libharu batch import
 ALL_SRCS := $(patsubst gen/%.c,%,$(foreach d,$(STAGES),$(sort $(wildcard gen/$(d)/*.c))) gen/dump.c)
 UNIT_TESTS := test_decimal test_lex test_resolve test_linebreak test_font test_emit_xlsx test_emit_docx test_manifest test_flate test_haru_fast test_paginate test_pool test_dochash test_compose
 

@@ -1,4 +1,4 @@
-/* main.c — the command line: `budgetgen check|dump|build|fmt …`, usage text and exit codes
+/* main.c — the command line: `budgetgen check|dump|build|fmt|diff|import …`, usage text and exit codes
  * (0 fine, 1 input has errors, 2 usage, 3 I/O or internal). Each command drives the stages;
  * no stage logic lives here. */
 #include <stdarg.h>
@@ -16,6 +16,7 @@
 #include "front/lex.h"
 #include "batch/revdiff.h"
 #include "front/load.h"
+#include "import/import.h"
 #include "base/version.h"
 
 enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
@@ -37,6 +38,8 @@ static const char usage_text[] =
 	"        -q               只报告问题\n"
 	"        --all            列出全部警告（默认同类警告每个文件最多列 10 条）\n"
 	"  diff [-o 对照表.xlsx] 原版本 新版本  列出预算调整改变的每个数字（文件或目录）\n"
+	"  import [-o 文件] 文档…  从一个部门的 Word/Excel 文档（.docx .xlsx；装有 LibreOffice 时还有\n"
+	"                       .doc .xls .wps .et）导出源文件（规范格式，默认写到标准输出）\n"
 	"  check、dump、build、diff 都接受 --catalog 目录：科目表目录（默认 layouts/catalog）\n"
 	"  check、dump、build、diff 都接受 --include-dir 目录（可重复）：“包含：”还可以读这个目录之下的\n"
 	"                       文件（默认只能读命令行给出的目录、或给出的文件所在目录之下的文件）\n"
@@ -368,6 +371,34 @@ static int cmd_diff(int argc, char **argv)
 	return status;
 }
 
+static int cmd_import(int argc, char **argv)
+{
+	import_options opt = {0};
+	char **paths = xcalloc((size_t)argc + 1, sizeof *paths);
+	size_t n = 0;
+	int status = EXIT_OK;
+	for (int i = 0; i < argc && status == EXIT_OK; i++) {
+		if (strcmp(argv[i], "-o") == 0) {
+			if (i + 1 >= argc)
+				status = usage_error("选项 %s 需要一个参数", argv[i]);
+			else
+				opt.out = argv[++i];
+		} else if (strcmp(argv[i], "--blocks") == 0) {
+			opt.blocks = true;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			status = usage_error("import 不认识选项 %s", argv[i]);
+		} else {
+			paths[n++] = argv[i];
+		}
+	}
+	if (status == EXIT_OK && n == 0)
+		status = usage_error("%s", "import 需要至少一个 .docx 或 .xlsx 文档");
+	if (status == EXIT_OK)
+		status = import_run(&opt, paths, n, stderr);
+	free(paths);
+	return status;
+}
+
 static int run_command(int argc, char **argv)
 {
 	if (argc < 2)
@@ -391,6 +422,8 @@ static int run_command(int argc, char **argv)
 		return cmd_build(argc - 2, argv + 2);
 	if (strcmp(cmd, "diff") == 0)
 		return cmd_diff(argc - 2, argv + 2);
+	if (strcmp(cmd, "import") == 0)
+		return cmd_import(argc - 2, argv + 2);
 	return usage_error("未知的命令“%s”", cmd);
 }
 

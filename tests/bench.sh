@@ -11,7 +11,8 @@
 #   - the instructions of the seed-001 build (callgrind): the measure that does not vary with the
 #     machine's load, and the rate this run achieved with it;
 #   - peak memory (largest resident set of any budgetgen process, GNU time) and output bytes;
-# then the time per workbook of the Excel back end alone (tests/unit/bench_emit_xlsx.c).
+# then the time per workbook of the Excel back end alone (tests/unit/bench_emit_xlsx.c), and
+# `budgetgen import` of the seed-001 .docx and .xlsx on one core (target < 0.2 s each).
 # Environment: COUNTY_DEPTS, COUNTY_PROJECTS, COUNTY_RUNS (3), RUNS (10).
 set -eu
 dept="input/2023-开发区组织人事局.txt"
@@ -135,3 +136,17 @@ PY
 # ---- Excel back end: the workbook alone (emit_xlsx over the booklet laid out once) ----------------
 make -s build/unit/bench_emit_xlsx
 $one_core build/unit/bench_emit_xlsx "$dept" 20
+
+# ---- budgetgen import: the seed-001 department's .docx and .xlsx back into a source (one core) -----
+$bg build -q -j 1 $dept -o "$tmp/oi" >/dev/null 2>&1
+docx=$(find "$tmp/oi" -name '*.docx' | head -n 1)
+xlsx=$(find "$tmp/oi" -name '*.xlsx' | head -n 1)
+hyperfine -N -w 2 -r "$runs" --export-json "$tmp/hi.json" \
+	-n "import seed-001 .docx (1 core)" "$one_core $bg import -o $tmp/i1.txt $docx" \
+	-n "import seed-001 .xlsx (1 core)" "$one_core $bg import -o $tmp/i2.txt $xlsx" >/dev/null 2>&1
+$py - "$tmp/hi.json" <<'PY'
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    mark = "<0.2s " + ("ok" if r["median"] < 0.2 else "MISSED")
+    print(f"{r['command']:52} {r['median']:8.3f}s {r['min']:8.3f}s {r['max']:8.3f}s {r['stddev']:8.3f}s  {mark}")
+PY

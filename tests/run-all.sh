@@ -10,6 +10,7 @@
 #   Word back end: tests/docx/run.sh (the .docx booklets: tables read back with python-docx, TOC
 #      page numbers, jing on every part, reproducible bytes, broken templates).
 #   The language: tests/language/check.py (paragraphs in cells in all three formats, issue 14).
+#   Import: tests/import/roundtrip.py (the samples' .docx and .xlsx imported back to their models).
 #   Batch builds: tests/batch (incremental, parallel, interrupted builds, `budgetgen diff`).
 #   Hardening: the fuzzers' regressions and a short fuzzing run (tests/fuzz), hostile inputs
 #      (tests/hostile), allocation failure (tests/oom), valgrind on a build of input/
@@ -322,6 +323,14 @@ summarized "tests/readers/check.py" "$tmp/out" $?
 section "language (tests/language)"
 "$PYTHON" tests/language/check.py "$BUDGETGEN" >"$tmp/out" 2>&1
 summarized "tests/language/check.py" "$tmp/out" $?
+
+# ---- import ----------------------------------------------------------------------------------------
+
+# tests/import/roundtrip.py: `budgetgen import` of the .docx and the .xlsx that build writes for each
+# sample gives back its model (dump --json) and, with budget data, its budget tables (dump --tables).
+section "import (tests/import)"
+"$PYTHON" tests/import/roundtrip.py "$BUDGETGEN" >"$tmp/out" 2>&1
+summarized "tests/import/roundtrip.py" "$tmp/out" $?
 
 # ---- batch builds ------------------------------------------------------------------------------------
 

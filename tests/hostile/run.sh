@@ -345,6 +345,55 @@ gen_directory_loop() { # a directory with a symbolic link back to itself: each s
 	printf '%s\n' check srcs
 }
 
+# ---- budgetgen import: Word and Excel documents from elsewhere ---------------------------------------
+
+# a .docx or .xlsx from python: ENTRY=TEXT pairs on stdin are not needed, the script is given inline
+zip_of() { # zip_of FILE PYTHON-STATEMENTS (z is the open ZipFile)
+	python3 -c "
+import zipfile
+with zipfile.ZipFile('$1', 'w', zipfile.ZIP_DEFLATED) as z:
+$2"
+}
+gen_import_not_zip() { # a .docx of random bytes
+	random_bytes 4096 7 >x.docx
+	printf '%s\n' import x.docx
+}
+gen_import_zip_bomb() { # word/document.xml of 300 MB of blanks (300 KB compressed)
+	zip_of bomb.docx "
+    z.writestr('[Content_Types].xml', '<Types/>')
+    with z.open('word/document.xml', 'w', force_zip64=True) as f:
+        for i in range(300):
+            f.write(b' ' * (1 << 20))"
+	printf '%s\n' import bomb.docx
+}
+gen_import_traversal() { # an entry named ../../evil.txt beside a valid document
+	zip_of trav.docx "
+    z.writestr('word/document.xml', '<w:document xmlns:w=\"w\"><w:body/></w:document>')
+    z.writestr('../../evil.txt', 'x')"
+	printf '%s\n' import trav.docx
+}
+gen_import_deep_xml() { # 100,000 nested elements in word/document.xml
+	zip_of deep.docx "
+    z.writestr('word/document.xml', '<w:document xmlns:w=\"w\"><w:body>' + '<w:sdt>' * 100000 + '</w:sdt>' * 100000 + '</w:body></w:document>')"
+	printf '%s\n' import deep.docx
+}
+gen_import_huge_sheet() { # a worksheet of 100 MB (one row, the same cell repeated)
+	zip_of huge.xlsx "
+    z.writestr('xl/workbook.xml', '<workbook><sheets><sheet name=\"a\" r:id=\"rId1\" xmlns:r=\"r\"/></sheets></workbook>')
+    with z.open('xl/worksheets/sheet1.xml', 'w', force_zip64=True) as f:
+        f.write(b'<worksheet><sheetData><row r=\"1\">')
+        cell = b'<c t=\"inlineStr\"><is><t>x</t></is></c>'
+        for i in range(100):
+            f.write(cell * ((1 << 20) // len(cell)))
+        f.write(b'</row></sheetData></worksheet>')"
+	printf '%s\n' import huge.xlsx
+}
+gen_import_no_department() { # a valid .docx with text but no department and year
+	zip_of none.docx "
+    z.writestr('word/document.xml', '<w:document xmlns:w=\"w\"><w:body><w:p><w:r><w:t>会议纪要</w:t></w:r></w:p></w:body></w:document>')"
+	printf '%s\n' import none.docx
+}
+
 cases="template_not_xml template_zip template_huge template_deep template_deep_unclosed template_wide
 	template_entities template_missing_part template_empty_part template_dir_part template_fifo
 	template_symlink_outside template_nul template_cut_in_tag
@@ -355,7 +404,8 @@ cases="template_not_xml template_zip template_huge template_deep template_deep_u
 	layout_margins layout_binary layout_huge_file
 	million_rows rows_per_department too_many_projects too_many_goals too_many_orgs
 	cell_taller_than_page long_prose source_fifo include_device include_fanout blank_lines include_lines
-	directory_loop"
+	directory_loop
+	import_not_zip import_zip_bomb import_traversal import_deep_xml import_huge_sheet import_no_department"
 
 for c in $cases; do
 	name=$(echo "$c" | tr _ -)
