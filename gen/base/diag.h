@@ -156,5 +156,7 @@ void diag_set_limit(diag_ctx *d, size_t max_per_kind);
 /* The message format string of a code (for tests and documentation). */
 const char *diag_format(diag_code code);
 const char *diag_name(diag_code code);
+/* The kind's Chinese name ("指标值未作选择"): what users see where a message kind is named. */
+const char *diag_name_zh(diag_code code);
 
 #endif
