@@ -24,6 +24,7 @@ static const char usage_text[] =
 	"\n"
 	"命令：\n"
 	"  check 路径…          检查部门预算源文件（文件或目录），报告全部错误和警告\n"
+	"        --summary        不逐条列出，每类错误和警告一行，附条数\n"
 	"  dump --json 文件      以 JSON 输出检查后的模型\n"
 	"  dump --pages [--project N] 文件  以文字列出排版结果（各页的表格片段和文字行）\n"
 	"  dump --tables [--project N] 文件 以 JSON 输出文档中各表格的内容\n"
@@ -94,11 +95,46 @@ static int take_common_options(int argc, char **argv)
 	return k;
 }
 
+/* check --summary: one line per kind of error and warning, errors first, then by count. */
+static void print_summary(const diag_ctx *d)
+{
+	diag_code order[D_CODE_COUNT];
+	size_t n = 0;
+	for (int c = 0; c < D_CODE_COUNT; c++)
+		if (diag_level_of((diag_code)c) != DIAG_NOTE && diag_total_code(d, (diag_code)c))
+			order[n++] = (diag_code)c;
+	for (size_t i = 1; i < n; i++) { /* insertion sort: stable, and n is small */
+		diag_code x = order[i];
+		size_t k = i;
+		while (k > 0) {
+			diag_code y = order[k - 1];
+			diag_level lx = diag_level_of(x), ly = diag_level_of(y);
+			size_t cx = diag_total_code(d, x), cy = diag_total_code(d, y);
+			if (lx < ly || (lx == ly && cx <= cy))
+				break;
+			order[k--] = y;
+		}
+		order[k] = x;
+	}
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "%s %5zu  %s\n", diag_level_of(order[i]) == DIAG_ERROR ? "错误" : "警告",
+		        diag_total_code(d, order[i]), diag_name_zh(order[i]));
+}
+
 static int cmd_check(int argc, char **argv)
 {
 	argc = take_common_options(argc, argv);
 	if (argc < 0)
 		return EXIT_USAGE;
+	bool summary = false;
+	int k = 0;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--summary") == 0)
+			summary = true;
+		else
+			argv[k++] = argv[i];
+	}
+	argc = k;
 	if (argc < 1)
 		return usage_error("%s", "check 需要至少一个文件或目录");
 	diag_ctx *d = diag_new();
@@ -113,7 +149,10 @@ static int cmd_check(int argc, char **argv)
 			io++;
 		else if (l.errors)
 			bad++;
-		diag_flush(d, stderr);
+		if (summary && l.model)
+			diag_discard(d); /* a file that cannot be read is still named */
+		else
+			diag_flush(d, stderr);
 		department_load_free(&l);
 	}
 	size_t warnings = diag_count(d, DIAG_WARNING);
@@ -122,6 +161,8 @@ static int cmd_check(int argc, char **argv)
 		fprintf(stderr, "budgetgen: 在给出的路径中没有找到部门预算源文件（*.txt）\n");
 		io++;
 	}
+	if (summary)
+		print_summary(d);
 	fprintf(stderr, "检查了 %zu 个部门：%zu 个错误，%zu 个警告\n", srcs.n, errors, warnings);
 	sources_free(&srcs);
 	diag_free(d);

@@ -113,6 +113,7 @@ struct diag_ctx {
 	diag_message *msgs; /* heap array */
 	size_t n, cap;
 	size_t counts[3];   /* per level, since creation */
+	size_t kinds[D_CODE_COUNT]; /* per code, since creation */
 	src_file **files;   /* registered files */
 	size_t nfiles;
 	size_t last_owner;  /* seq of the last non-note message */
@@ -241,6 +242,17 @@ void diag_report(diag_ctx *d, srcloc loc, diag_code code, ...)
 		d->last_owner = seq;
 	}
 	d->counts[diag_messages[code].level]++;
+	d->kinds[code]++;
+}
+
+size_t diag_total_code(const diag_ctx *d, diag_code code)
+{
+	return d->kinds[code];
+}
+
+void diag_discard(diag_ctx *d)
+{
+	diag_clear(d);
 }
 
 size_t diag_count(const diag_ctx *d, diag_level level)

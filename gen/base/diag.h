@@ -149,6 +149,11 @@ bool diag_first(const diag_ctx *d, diag_code code, srcloc *loc, const char **tex
  * then forgets them. */
 void diag_flush(diag_ctx *d, FILE *out);
 
+/* Messages of one code reported since the context was created (flushed ones included). */
+size_t diag_total_code(const diag_ctx *d, diag_code code);
+/* Forgets the collected messages without printing them (their counts stay). */
+void diag_discard(diag_ctx *d);
+
 /* Prints at most max_per_kind warnings of each kind per file (0: all, the default); the rest
  * are summed up in one note. Errors are always printed. */
 void diag_set_limit(diag_ctx *d, size_t max_per_kind);
