@@ -101,7 +101,7 @@ static void print_summary(const diag_ctx *d)
 	diag_code order[D_CODE_COUNT];
 	size_t n = 0;
 	for (int c = 0; c < D_CODE_COUNT; c++)
-		if (diag_level_of((diag_code)c) != DIAG_NOTE && diag_total_code(d, (diag_code)c))
+		if (diag_stands_alone((diag_code)c) && diag_total_code(d, (diag_code)c))
 			order[n++] = (diag_code)c;
 	for (size_t i = 1; i < n; i++) { /* insertion sort: stable, and n is small */
 		diag_code x = order[i];
@@ -116,9 +116,11 @@ static void print_summary(const diag_ctx *d)
 		}
 		order[k] = x;
 	}
-	for (size_t i = 0; i < n; i++)
-		fprintf(stderr, "%s %5zu  %s\n", diag_level_of(order[i]) == DIAG_ERROR ? "错误" : "警告",
+	for (size_t i = 0; i < n; i++) {
+		diag_level lv = diag_level_of(order[i]);
+		fprintf(stderr, "%s %5zu  %s\n", lv == DIAG_ERROR ? "错误" : lv == DIAG_WARNING ? "警告" : "提示",
 		        diag_total_code(d, order[i]), diag_name_zh(order[i]));
+	}
 }
 
 static int cmd_check(int argc, char **argv)

@@ -71,6 +71,19 @@ static const diag_message_def diag_messages[D_CODE_COUNT] = {
 	[D_VALUE_REPEATED] = {DIAG_WARNING, "value-repeated", "指标值重复录入", "指标值中“%s”重复出现，疑为录入错误"},
 	[D_VALUE_RUNON] = {DIAG_WARNING, "value-runon", "指标值数字后缺单位", "指标值的数字“%s”后直接接文字，缺少单位或标点，疑为录入错误"},
 	[D_VALUE_UNSELECTED] = {DIAG_WARNING, "value-unselected", "指标值未作选择", "指标值“%s”未作选择，应填“是”或“否”"},
+	[D_VALUE_BARE_UNIT] = {DIAG_WARNING, "value-bare-unit", "指标值只有单位", "指标值“%s”只有单位，没有数字"},
+	[D_VALUE_RATE_COUNT] = {DIAG_WARNING, "value-rate-count", "比率指标的值是计数", "“%s”是比率，指标值“%s”却是人数、次数等计数；比率应写成百分比"},
+	[D_VALUE_MONEY] = {DIAG_WARNING, "value-money", "金额写在成本指标之外", "%s下的指标值“%s”是金额；金额应写在成本指标下"},
+	[D_COST_NOT_MONEY] = {DIAG_WARNING, "cost-not-money", "成本指标的值不是金额", "成本指标的指标值“%s”不是金额（元、万元）"},
+	[D_VALUE_UNIT_WORD] = {DIAG_WARNING, "value-unit-word", "单位写成了文字", "指标值“%s”中的“%s”应写作符号“%%”"},
+	[D_GOAL_DUPLICATE] = {DIAG_WARNING, "goal-duplicate", "绩效目标重复", "%s的绩效目标与前面的相同：“%s”"},
+	[D_PROSE_INDICATOR] = {DIAG_NOTE, "prose-indicator", "正文数字与指标值不符", "正文中的“%s”与项目“%s”的指标值“%s”说的是同一件事，数字却不同"},
+	[D_PROSE_TEMPLATE] = {DIAG_WARNING, "prose-template", "模板文字未替换", "正文中的“%s”是模板留下的文字，未替换成实际内容"},
+	[D_PROSE_REASON_EMPTY] = {DIAG_WARNING, "prose-reason-empty", "原因未写", "“主要原因是”之后没有写原因"},
+	[D_PROSE_PERCENT] = {DIAG_WARNING, "prose-percent", "百分比缺少 %", "“%s”是比率，缺少“%%”"},
+	[D_PROSE_ZERO_BASE] = {DIAG_WARNING, "prose-zero-base", "上年为零却写增长率", "“%s”：%s上年为 0，无从计算增长率"},
+	[D_PROSE_DIRECTION] = {DIAG_WARNING, "prose-direction", "增减方向与数字相反", "正文写“%s”，而按表中数字是%s"},
+	[D_PROSE_LITERAL_REF] = {DIAG_WARNING, "prose-literal-ref", "正文数字可改为引用", "正文中的“%s”就是 {%s} 算出的数字；写成引用，预算调整后才会随之改变"},
 	[D_PROJECT_DUP_NAME] = {DIAG_ERROR, "project-dup-name", "项目名称重复", "项目名称“%s”重复"},
 	[D_PROJECT_DUP_CODE] = {DIAG_ERROR, "project-dup-code", "项目编码重复", "项目编码“%s”重复"},
 	[D_NO_PROJECTS] = {DIAG_WARNING, "no-projects", "没有项目", "部门没有任何【项目】"},
@@ -99,6 +112,7 @@ static const diag_message_def diag_messages[D_CODE_COUNT] = {
 	[D_NOTE_FIRST_HERE] = {DIAG_NOTE, "first-here", "第一次出现处", "第一次出现在这里"},
 	[D_NOTE_ALLOWED] = {DIAG_NOTE, "allowed", "可用的名称", "可用的名称：%s"},
 	[D_NOTE_TOTALS] = {DIAG_NOTE, "totals", "收支总表不平", "因此收入总计 %s 万元 ≠ 支出总计 %s 万元，收支总表不平"},
+	[D_NOTE_INDICATOR_HERE] = {DIAG_NOTE, "indicator-here", "指标行位置", "项目的指标行在这里"},
 };
 
 typedef struct diag_message {
@@ -217,6 +231,17 @@ static void sanitize(buf *b)
 	b->len = o;
 }
 
+/* A note that is a finding of its own (not about the message before it), with notes of its own. */
+static bool note_stands_alone(diag_code code)
+{
+	return code == D_PROSE_INDICATOR;
+}
+
+bool diag_stands_alone(diag_code code)
+{
+	return diag_messages[code].level != DIAG_NOTE || note_stands_alone(code);
+}
+
 void diag_report(diag_ctx *d, srcloc loc, diag_code code, ...)
 {
 	buf b = {0};
@@ -235,7 +260,7 @@ void diag_report(diag_ctx *d, srcloc loc, diag_code code, ...)
 	m->code = code;
 	m->text = b.data ? b.data : xstrdup("");
 	m->seq = seq;
-	if (diag_messages[code].level == DIAG_NOTE && d->n > 1) {
+	if (diag_messages[code].level == DIAG_NOTE && d->n > 1 && !note_stands_alone(code)) {
 		m->owner = d->last_owner;
 	} else {
 		m->owner = seq;
@@ -433,7 +458,7 @@ void diag_flush(diag_ctx *d, FILE *out)
 	for (size_t i = 0; i < d->n; i++) {
 		const diag_message *m = &sorted[i];
 		diag_level lv = diag_messages[m->code].level;
-		if (lv == DIAG_NOTE && skip_notes)
+		if (lv == DIAG_NOTE && skip_notes && !note_stands_alone(m->code))
 			continue;
 		skip_notes = false;
 		if (is_verdict(m)) { /* the counts of hidden warnings belong to the file, before it */

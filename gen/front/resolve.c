@@ -4,6 +4,7 @@
 #include "front/resolve.h"
 
 #include "front/budget.h"
+#include "front/indicator.h"
 
 #include <string.h>
 
@@ -367,6 +368,43 @@ static bool cost_amount(const char *v, decimal *out)
 	return found;
 }
 
+/* Whether a 三级指标 names a rate: it ends in 率, perhaps followed by "（%）". */
+static bool names_rate(const char *l3)
+{
+	size_t n = strlen(l3);
+	static const char *const tails[] = {"率", "率（%）", "率(%)", "率％", "率%"};
+	for (size_t i = 0; i < sizeof tails / sizeof *tails; i++) {
+		size_t t = strlen(tails[i]);
+		if (n >= t && strcmp(l3 + n - t, tails[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Checks that need the 指标值 understood (indicator.c): a unit without a number, a rate given as
+ * a count, money outside 成本指标 and a 成本指标 that is not money, a unit written as a word. */
+static void check_parsed_value(resolver *r, const ast_str *cell, const model_indicator *mi)
+{
+	const char *v = mi->value;
+	if (mi->sign == IND_SIGN_QUALITATIVE) {
+		unit_kind k = indicator_unit_kind(v);
+		if (k != UNIT_NONE && utf8_count(v, strlen(v)) <= 2)
+			diag_report(r->d, cell->loc, D_VALUE_BARE_UNIT, v);
+		return;
+	}
+	if (mi->sign == IND_SIGN_UNPARSED)
+		return;
+	unit_kind k = indicator_unit_kind(mi->unit);
+	if (k == UNIT_WORD)
+		diag_report(r->d, cell->loc, D_VALUE_UNIT_WORD, v, mi->unit);
+	if (k == UNIT_COUNT && names_rate(mi->l3))
+		diag_report(r->d, cell->loc, D_VALUE_RATE_COUNT, mi->l3, v);
+	if (k == UNIT_MONEY && mi->l2 != L2_COST && mi->l2 != L2_ECONOMIC)
+		diag_report(r->d, cell->loc, D_VALUE_MONEY, model_l2_names[mi->l2].name, v);
+	if (mi->l2 == L2_COST && k != UNIT_MONEY)
+		diag_report(r->d, cell->loc, D_COST_NOT_MONEY, v);
+}
+
 /* ---- projects ------------------------------------------------------------------------------- */
 
 static void resolve_rows(resolver *r, const ast_project *p, model_project *mp)
@@ -436,6 +474,8 @@ static void resolve_rows(resolver *r, const ast_project *p, model_project *mp)
 		mi->value = row->cell[4].s;
 		mi->basis = row->cell[5].s;
 		mi->loc = row->loc;
+		indicator_parse(r->a, mi->value, mi);
+		check_parsed_value(r, &row->cell[4], mi);
 	}
 	if (p->indicators.s && !dropped) { /* also when no row follows 绩效指标： */
 		for (int g = 0; g < L1_COUNT; g++)
