@@ -405,6 +405,18 @@ static void check_parsed_value(resolver *r, const ast_str *cell, const model_ind
 		diag_report(r->d, cell->loc, D_COST_NOT_MONEY, v);
 }
 
+/* Whether a 成本指标 names an amount that is not spent by the project but lent, guaranteed or
+ * subsidised (its 三级指标 or 描述 speaks of 贷款, 担保, 贴息 or 本金): such an amount may
+ * exceed the project's budget. */
+static bool names_principal(const ast_str *l3, const ast_str *desc)
+{
+	static const char *const words[] = {"贷款", "担保", "贴息", "本金"};
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+		if (strstr(l3->s, words[i]) || strstr(desc->s, words[i]))
+			return true;
+	return false;
+}
+
 /* ---- projects ------------------------------------------------------------------------------- */
 
 static void resolve_rows(resolver *r, const ast_project *p, model_project *mp)
@@ -457,7 +469,7 @@ static void resolve_rows(resolver *r, const ast_project *p, model_project *mp)
 		}
 		seen[l1] = true;
 		check_value(r, &row->cell[4]);
-		if (l2 == L2_COST && mp->total.present) {
+		if (l2 == L2_COST && mp->total.present && !names_principal(&row->cell[2], &row->cell[3])) {
 			decimal cost;
 			if (cost_amount(row->cell[4].s, &cost) && dec_cmp(cost, mp->total.value) > 0) {
 				char a[32], b[32];
