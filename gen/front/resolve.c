@@ -607,6 +607,41 @@ static void check_duplicates(resolver *r, const ast_department *ast, const model
 	}
 }
 
+/* The start of a long text for a message: at most 24 characters, then "…". */
+static const char *shortened(resolver *r, const char *s)
+{
+	size_t n = strlen(s), i = 0, k;
+	uint32_t cp;
+	for (int chars = 0; i < n && chars < 24; chars++) {
+		k = utf8_decode(s + i, n - i, &cp);
+		i += k ? k : 1;
+	}
+	return i < n ? arena_printf(r->a, "%.*s…", (int)i, s) : s;
+}
+
+/* Two projects whose 绩效目标 are the same, line for line: one was copied and not rewritten. */
+static void check_goal_duplicates(resolver *r, const ast_department *ast)
+{
+	for (size_t i = 0; i < ast->nprojects; i++) {
+		const ast_project *p = &ast->projects[i];
+		if (!p->ngoals || blank(&p->goals[0]))
+			continue;
+		for (size_t j = 0; j < i; j++) {
+			const ast_project *q = &ast->projects[j];
+			bool same = q->ngoals == p->ngoals;
+			for (size_t g = 0; same && g < p->ngoals; g++)
+				same = p->goals[g].s && q->goals[g].s && strcmp(p->goals[g].s, q->goals[g].s) == 0;
+			if (same) {
+				diag_report(r->d, p->goals[0].loc, D_GOAL_DUPLICATE,
+				            arena_printf(r->a, "项目“%s”", p->name.s ? p->name.s : ""),
+				            shortened(r, p->goals[0].s));
+				diag_report(r->d, q->goals[0].loc, D_NOTE_FIRST_HERE);
+				break;
+			}
+		}
+	}
+}
+
 /* ---- overall goals ---------------------------------------------------------------------------- */
 
 static const char *const *strings_of(resolver *r, const ast_str *items, size_t n)
@@ -634,6 +669,15 @@ static void resolve_overall(resolver *r, const ast_overall *o, model_overall *mo
 		items[i].ntext = it->ntext;
 		if (!it->goal.s && !it->indicators.s && it->ntext == 0)
 			diag_report(r->d, it->loc, D_ITEM_EMPTY);
+		for (size_t j = 0; j < i && !blank(&it->goal); j++) {
+			if (o->items[j].goal.s && strcmp(o->items[j].goal.s, it->goal.s) == 0) {
+				diag_report(r->d, it->goal.loc, D_GOAL_DUPLICATE,
+				            arena_printf(r->a, "分项绩效目标“%s”", or_empty(&it->title)),
+				            shortened(r, it->goal.s));
+				diag_report(r->d, o->items[j].goal.loc, D_NOTE_FIRST_HERE);
+				break;
+			}
+		}
 	}
 	mo->items = items;
 	mo->nitems = o->nitems;
@@ -707,6 +751,7 @@ const model_department *resolve_department_with(arena *a, diag_ctx *d, const ast
 		resolve_project(&r, &ast->projects[i], &mps[i]);
 	}
 	check_duplicates(&r, ast, mps);
+	check_goal_duplicates(&r, ast);
 	if (ast->nprojects == 0 && ast->file)
 		diag_report(d, top, D_NO_PROJECTS);
 	m->projects = mps;
