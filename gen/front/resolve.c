@@ -700,6 +700,100 @@ static int parse_year(const char *y)
 	return digits == 4 ? year : 0;
 }
 
+/* ---- prose figures against the indicator tables ----------------------------------------------- */
+
+/* A count in prose ("33人") is compared with the project indicators whose 三级指标 or 描述 the
+ * words before it contain; only a single such indicator, with the same unit, is a match. */
+static bool phrase_names(const char *phrase, size_t n, const char *name)
+{
+	size_t k = strlen(name);
+	if (utf8_count(name, k) < 4 || k > n)
+		return false;
+	for (size_t i = 0; i + k <= n; i++)
+		if (memcmp(phrase + i, name, k) == 0)
+			return true;
+	return false;
+}
+
+/* The start of the clause before byte `at`: after the last "，。；、：" or the start. */
+static size_t clause_start(const char *s, size_t at)
+{
+	static const char *const stops[] = {"，", "。", "；", "、", "：", ",", ";"};
+	size_t start = 0;
+	for (size_t i = 0; i < at; i++)
+		for (size_t k = 0; k < sizeof stops / sizeof *stops; k++)
+			if (strncmp(s + i, stops[k], strlen(stops[k])) == 0 && i + strlen(stops[k]) <= at)
+				start = i + strlen(stops[k]);
+	return start;
+}
+
+static void check_prose_counts(resolver *r, const ast_str *para, const model_project *only,
+                               const model_project *mps, size_t nprojects)
+{
+	const char *s = para->s;
+	if (!s)
+		return;
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n; i++) {
+		if (!(s[i] >= '0' && s[i] <= '9') || (i > 0 && ((s[i - 1] >= '0' && s[i - 1] <= '9') || s[i - 1] == '.')))
+			continue;
+		size_t e = i;
+		while (e < n && ((s[e] >= '0' && s[e] <= '9') || s[e] == '.'))
+			e++;
+		const model_project *hit_p = NULL;
+		const model_indicator *hit = NULL;
+		int matches = 0;
+		size_t from = clause_start(s, i);
+		for (size_t p = 0; p < nprojects; p++) {
+			const model_project *mp = &mps[p];
+			if (only && mp != only)
+				continue;
+			for (size_t k = 0; k < mp->nindicators; k++) {
+				const model_indicator *mi = &mp->indicators[k];
+				size_t ul = strlen(mi->unit);
+				if (!*mi->number || indicator_unit_kind(mi->unit) != UNIT_COUNT || strncmp(s + e, mi->unit, ul) != 0)
+					continue;
+				if (!phrase_names(s + from, i - from, mi->l3) && !phrase_names(s + from, i - from, mi->desc))
+					continue;
+				if (!hit || strcmp(hit->number, mi->number) != 0 || strcmp(hit->unit, mi->unit) != 0)
+					matches++;
+				hit = mi, hit_p = mp;
+			}
+		}
+		if (matches == 1) {
+			decimal a, b;
+			if (dec_parse(s + i, e - i, &a, NULL) == DEC_OK &&
+			    dec_parse(hit->number, strlen(hit->number), &b, NULL) == DEC_OK && dec_cmp(a, b) != 0) {
+				srcloc at = para->loc;
+				at.col += (int)utf8_count(s, i);
+				diag_report(r->d, at, D_PROSE_INDICATOR,
+				            arena_printf(r->a, "%.*s%s", (int)(e - i), s + i, hit->unit), hit_p->name, hit->value);
+				diag_report(r->d, hit->loc, D_NOTE_INDICATOR_HERE);
+			}
+		}
+		i = e;
+	}
+}
+
+/* The counts in the 整体绩效目标 against the projects' indicators: a 分项 whose title is a
+ * project's name against that project's, the rest against every project's. */
+static void check_overall_counts(resolver *r, const ast_overall *o, const model_project *mps, size_t n)
+{
+	for (size_t i = 0; i < o->nsummary; i++)
+		check_prose_counts(r, &o->summary[i], NULL, mps, n);
+	for (size_t i = 0; i < o->nitems; i++) {
+		const ast_item *it = &o->items[i];
+		const model_project *only = NULL;
+		for (size_t p = 0; p < n && it->title.s && !only; p++)
+			if (strcmp(mps[p].name, it->title.s) == 0)
+				only = &mps[p];
+		check_prose_counts(r, &it->goal, only, mps, n);
+		check_prose_counts(r, &it->indicators, only, mps, n);
+		for (size_t k = 0; k < it->ntext; k++)
+			check_prose_counts(r, &it->text[k], only, mps, n);
+	}
+}
+
 /* ---- department ------------------------------------------------------------------------------- */
 
 const model_department *resolve_department(arena *a, diag_ctx *d, const ast_department *ast)
@@ -752,6 +846,8 @@ const model_department *resolve_department_with(arena *a, diag_ctx *d, const ast
 	}
 	check_duplicates(&r, ast, mps);
 	check_goal_duplicates(&r, ast);
+	if (ast->overall)
+		check_overall_counts(&r, ast->overall, mps, ast->nprojects);
 	if (ast->nprojects == 0 && ast->file)
 		diag_report(d, top, D_NO_PROJECTS);
 	m->projects = mps;
