@@ -5,6 +5,7 @@
 
 #include "front/budget.h"
 #include "front/indicator.h"
+#include "front/prose.h"
 
 #include <string.h>
 
@@ -547,6 +548,7 @@ static void resolve_project(resolver *r, const ast_project *p, model_project *mp
 	if (!blank(&p->code))
 		check_code(r, &p->code);
 	mp->use = or_empty(&p->use);
+	prose_check_words(r->a, r->d, &p->use);
 	mp->total = resolve_amount(r, &p->total, "预算数");
 	mp->fiscal = resolve_amount(r, &p->fiscal, "财政资金");
 	mp->other = resolve_amount(r, &p->other, "其他资金");
@@ -846,8 +848,20 @@ const model_department *resolve_department_with(arena *a, diag_ctx *d, const ast
 	}
 	check_duplicates(&r, ast, mps);
 	check_goal_duplicates(&r, ast);
-	if (ast->overall)
-		check_overall_counts(&r, ast->overall, mps, ast->nprojects);
+	if (ast->overall) {
+		const ast_overall *o = ast->overall;
+		check_overall_counts(&r, o, mps, ast->nprojects);
+		for (size_t i = 0; i < o->nsummary; i++)
+			prose_check_words(a, d, &o->summary[i]);
+		for (size_t i = 0; i < o->nitems; i++) {
+			prose_check_words(a, d, &o->items[i].goal);
+			prose_check_words(a, d, &o->items[i].indicators);
+			for (size_t k = 0; k < o->items[i].ntext; k++)
+				prose_check_words(a, d, &o->items[i].text[k]);
+		}
+		for (size_t i = 0; i < o->nmeasures; i++)
+			prose_check_words(a, d, &o->measures[i]);
+	}
 	if (ast->nprojects == 0 && ast->file)
 		diag_report(d, top, D_NO_PROJECTS);
 	m->projects = mps;
