@@ -1,5 +1,6 @@
-/* main.c — the command line: `budgetgen check|dump|build|fmt …`, usage text and exit codes
- * (0 fine, 1 input has errors, 2 usage, 3 I/O or internal). Each command drives the stages;
+/* main.c — the command line: `budgetgen check|dump|build|fmt|diff …`, usage text and exit codes
+ * (0 fine, 1 input has errors, 2 usage, 3 I/O or internal; diff: 0 same, 1 different, 4 input
+ * errors). Each command drives the stages;
  * no stage logic lives here. */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -18,6 +19,7 @@
 #include "base/version.h"
 
 enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
+enum { EXIT_DIFFERENT = 1 }; /* diff: the versions differ (input errors are REVDIFF_INPUT, 4) */
 
 static const char usage_text[] =
 	"用法：budgetgen <命令> [选项] 路径…\n"
@@ -36,7 +38,9 @@ static const char usage_text[] =
 	"        -B, --force      全部重新生成（不管输入是否改变）\n"
 	"        -q               只报告问题\n"
 	"        --all            列出全部警告（默认同类警告每个文件最多列 10 条）\n"
-	"  diff [-o 对照表.xlsx] 原版本 新版本  列出预算调整改变的每个数字（文件或目录）\n"
+	"  diff [-o 对照表.xlsx] 原版本 新版本  列出预算调整改变的每个数字和文字（文件或目录）；\n"
+	"                       项目先按项目编码、再按名称配对，改名、新增、删除都写明\n"
+	"        --figures        只列数字，不列文字的改动（资金用途、绩效目标、指标描述等）\n"
 	"  check、dump、build、diff 都接受 --catalog 目录：科目表目录（默认 layouts/catalog）\n"
 	"  check、dump、build、diff 都接受 --include-dir 目录（可重复）：“包含：”还可以读这个目录之下的\n"
 	"                       文件（默认只能读命令行给出的目录、或给出的文件所在目录之下的文件）\n"
@@ -47,6 +51,8 @@ static const char usage_text[] =
 	"（UTC，到 9999-12-31）；不设置时写固定日期。\n"
 	"\n"
 	"退出码：0 无错误（可有警告），1 输入有错误，2 用法错误，3 读写或内部错误。\n"
+	"diff 的退出码同 diff(1)：0 两个版本相同，1 有不同；2 用法错误，3 读写或内部错误，\n"
+	"4 源文件有错误（无法比较）。\n"
 	"源文件语言见 docs/language.md。\n";
 
 __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
@@ -382,6 +388,8 @@ static int cmd_diff(int argc, char **argv)
 			opt.xlsx = argv[++i];
 		else if (strcmp(a, "--layouts") == 0)
 			opt.layouts_dir = argv[++i];
+		else if (strcmp(a, "--figures") == 0)
+			opt.figures_only = true;
 		else if (a[0] == '-' && a[1])
 			return usage_error("diff 不认识选项 %s", a);
 		else if (npaths == 2)
@@ -392,7 +400,7 @@ static int cmd_diff(int argc, char **argv)
 	if (npaths != 2)
 		return usage_error("%s", "用法：budgetgen diff [-o 对照表.xlsx] 原版本 新版本（文件或目录）");
 	rev_report r;
-	int status = revdiff_compare(&opt, paths[0], paths[1], &r);
+	int status = revdiff_compare(&opt, paths[0], paths[1], &r); /* 0, REVDIFF_INPUT or REVDIFF_IO */
 	if (status == EXIT_OK) {
 		buf b = {0};
 		revdiff_format_text(&r, &b);
@@ -405,6 +413,8 @@ static int cmd_diff(int argc, char **argv)
 		}
 		if (fflush(stdout) != 0)
 			status = EXIT_IO;
+		if (status == EXIT_OK && r.n) /* as diff(1): 1 when the versions differ */
+			status = EXIT_DIFFERENT;
 	}
 	revdiff_free(&r);
 	return status;
