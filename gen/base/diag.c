@@ -329,12 +329,12 @@ static int loc_cmp(srcloc a, srcloc b)
 	return 0;
 }
 
-/* A verdict on a whole file (a department's one-line failure summary, "not a source") comes
- * after the messages that explain it; other messages without a location (a catalogue that
- * cannot be read) come first, as the cause of what follows. */
+/* A department's one-line failure summary comes after the messages that explain it; other
+ * messages without a location (a catalogue that cannot be read, "not a source") come first, as
+ * the cause of what follows. */
 static bool is_verdict(const diag_message *m)
 {
-	return !m->loc.file && (m->code == D_RENDER_FAILED || m->code == D_NOT_A_SOURCE);
+	return !m->loc.file && m->code == D_RENDER_FAILED;
 }
 
 static int message_cmp(const void *pa, const void *pb)
