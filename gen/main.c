@@ -1,5 +1,6 @@
 /* main.c — the command line: `budgetgen check|dump|build|fmt|diff|import …`, usage text and exit codes
- * (0 fine, 1 input has errors, 2 usage, 3 I/O or internal). Each command drives the stages;
+ * (0 fine, 1 input has errors, 2 usage, 3 I/O or internal; diff: 0 same, 1 different, 4 input
+ * errors). Each command drives the stages;
  * no stage logic lives here. */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -20,12 +21,14 @@
 #include "base/version.h"
 
 enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_IO = 3 };
+enum { EXIT_DIFFERENT = 1 }; /* diff: the versions differ (input errors are REVDIFF_INPUT, 4) */
 
 static const char usage_text[] =
 	"用法：budgetgen <命令> [选项] 路径…\n"
 	"\n"
 	"命令：\n"
 	"  check 路径…          检查部门预算源文件（文件或目录），报告全部错误和警告\n"
+	"        --summary        不逐条列出，每类错误和警告一行，附条数\n"
 	"  dump --json 文件      以 JSON 输出检查后的模型\n"
 	"  dump --pages [--project N] 文件  以文字列出排版结果（各页的表格片段和文字行）\n"
 	"  dump --tables [--project N] 文件 以 JSON 输出文档中各表格的内容\n"
@@ -37,7 +40,9 @@ static const char usage_text[] =
 	"        -B, --force      全部重新生成（不管输入是否改变）\n"
 	"        -q               只报告问题\n"
 	"        --all            列出全部警告（默认同类警告每个文件最多列 10 条）\n"
-	"  diff [-o 对照表.xlsx] 原版本 新版本  列出预算调整改变的每个数字（文件或目录）\n"
+	"  diff [-o 对照表.xlsx] 原版本 新版本  列出预算调整改变的每个数字和文字（文件或目录）；\n"
+	"                       项目先按项目编码、再按名称配对，改名、新增、删除都写明\n"
+	"        --figures        只列数字，不列文字的改动（资金用途、绩效目标、指标描述等）\n"
 	"  import [-o 文件] 文档…  从一个部门的 Word/Excel 文档（.docx .xlsx；装有 LibreOffice 时还有\n"
 	"                       .doc .xls .wps .et）导出源文件（规范格式，默认写到标准输出）\n"
 	"  check、dump、build、diff 都接受 --catalog 目录：科目表目录（默认 layouts/catalog）\n"
@@ -50,6 +55,8 @@ static const char usage_text[] =
 	"（UTC，到 9999-12-31）；不设置时写固定日期。\n"
 	"\n"
 	"退出码：0 无错误（可有警告），1 输入有错误，2 用法错误，3 读写或内部错误。\n"
+	"diff 的退出码同 diff(1)：0 两个版本相同，1 有不同；2 用法错误，3 读写或内部错误，\n"
+	"4 源文件有错误（无法比较）。\n"
 	"源文件语言见 docs/language.md。\n";
 
 __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
@@ -98,11 +105,48 @@ static int take_common_options(int argc, char **argv)
 	return k;
 }
 
+/* check --summary: one line per kind of error and warning, errors first, then by count. */
+static void print_summary(const diag_ctx *d)
+{
+	diag_code order[D_CODE_COUNT];
+	size_t n = 0;
+	for (int c = 0; c < D_CODE_COUNT; c++)
+		if (diag_stands_alone((diag_code)c) && diag_total_code(d, (diag_code)c))
+			order[n++] = (diag_code)c;
+	for (size_t i = 1; i < n; i++) { /* insertion sort: stable, and n is small */
+		diag_code x = order[i];
+		size_t k = i;
+		while (k > 0) {
+			diag_code y = order[k - 1];
+			diag_level lx = diag_level_of(x), ly = diag_level_of(y);
+			size_t cx = diag_total_code(d, x), cy = diag_total_code(d, y);
+			if (lx < ly || (lx == ly && cx <= cy))
+				break;
+			order[k--] = y;
+		}
+		order[k] = x;
+	}
+	for (size_t i = 0; i < n; i++) {
+		diag_level lv = diag_level_of(order[i]);
+		fprintf(stderr, "%s %5zu  %s\n", lv == DIAG_ERROR ? "错误" : lv == DIAG_WARNING ? "警告" : "提示",
+		        diag_total_code(d, order[i]), diag_name_zh(order[i]));
+	}
+}
+
 static int cmd_check(int argc, char **argv)
 {
 	argc = take_common_options(argc, argv);
 	if (argc < 0)
 		return EXIT_USAGE;
+	bool summary = false;
+	int k = 0;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--summary") == 0)
+			summary = true;
+		else
+			argv[k++] = argv[i];
+	}
+	argc = k;
 	if (argc < 1)
 		return usage_error("%s", "check 需要至少一个文件或目录");
 	diag_ctx *d = diag_new();
@@ -117,7 +161,10 @@ static int cmd_check(int argc, char **argv)
 			io++;
 		else if (l.errors)
 			bad++;
-		diag_flush(d, stderr);
+		if (summary && l.model)
+			diag_discard(d); /* a file that cannot be read is still named */
+		else
+			diag_flush(d, stderr);
 		department_load_free(&l);
 	}
 	size_t warnings = diag_count(d, DIAG_WARNING);
@@ -126,6 +173,8 @@ static int cmd_check(int argc, char **argv)
 		fprintf(stderr, "budgetgen: 在给出的路径中没有找到部门预算源文件（*.txt）\n");
 		io++;
 	}
+	if (summary)
+		print_summary(d);
 	fprintf(stderr, "检查了 %zu 个部门：%zu 个错误，%zu 个警告\n", srcs.n, errors, warnings);
 	sources_free(&srcs);
 	diag_free(d);
@@ -343,6 +392,8 @@ static int cmd_diff(int argc, char **argv)
 			opt.xlsx = argv[++i];
 		else if (strcmp(a, "--layouts") == 0)
 			opt.layouts_dir = argv[++i];
+		else if (strcmp(a, "--figures") == 0)
+			opt.figures_only = true;
 		else if (a[0] == '-' && a[1])
 			return usage_error("diff 不认识选项 %s", a);
 		else if (npaths == 2)
@@ -353,7 +404,7 @@ static int cmd_diff(int argc, char **argv)
 	if (npaths != 2)
 		return usage_error("%s", "用法：budgetgen diff [-o 对照表.xlsx] 原版本 新版本（文件或目录）");
 	rev_report r;
-	int status = revdiff_compare(&opt, paths[0], paths[1], &r);
+	int status = revdiff_compare(&opt, paths[0], paths[1], &r); /* 0, REVDIFF_INPUT or REVDIFF_IO */
 	if (status == EXIT_OK) {
 		buf b = {0};
 		revdiff_format_text(&r, &b);
@@ -366,6 +417,8 @@ static int cmd_diff(int argc, char **argv)
 		}
 		if (fflush(stdout) != 0)
 			status = EXIT_IO;
+		if (status == EXIT_OK && r.n) /* as diff(1): 1 when the versions differ */
+			status = EXIT_DIFFERENT;
 	}
 	revdiff_free(&r);
 	return status;

@@ -96,6 +96,19 @@ typedef enum diag_code {
 	D_VALUE_REPEATED,     /* repeated part */
 	D_VALUE_RUNON,        /* number */
 	D_VALUE_UNSELECTED,   /* text */
+	D_VALUE_BARE_UNIT,    /* value */
+	D_VALUE_RATE_COUNT,   /* 三级指标, value */
+	D_VALUE_MONEY,        /* 二级指标, value */
+	D_COST_NOT_MONEY,     /* value */
+	D_VALUE_UNIT_WORD,    /* value, the word */
+	D_GOAL_DUPLICATE,     /* what (分项绩效目标, 项目), goal text */
+	D_PROSE_INDICATOR,    /* a note of its own: figure in the prose, project, its value */
+	D_PROSE_TEMPLATE,     /* the leftover text */
+	D_PROSE_REASON_EMPTY, /* - */
+	D_PROSE_PERCENT,      /* the words and number */
+	D_PROSE_ZERO_BASE,    /* the rate, the figure's name */
+	D_PROSE_DIRECTION,    /* the word, what the figures say */
+	D_PROSE_LITERAL_REF,  /* the figure, the reference that computes it */
 	/* whole department */
 	D_PROJECT_DUP_NAME,   /* name */
 	D_PROJECT_DUP_CODE,   /* code */
@@ -128,6 +141,7 @@ typedef enum diag_code {
 	D_NOTE_FIRST_HERE,    /* - */
 	D_NOTE_ALLOWED,       /* list */
 	D_NOTE_TOTALS,        /* 收入总计, 支出总计 */
+	D_NOTE_INDICATOR_HERE, /* - */
 	D_CODE_COUNT
 } diag_code;
 
@@ -157,6 +171,14 @@ bool diag_first(const diag_ctx *d, diag_code code, srcloc *loc, const char **tex
  * then forgets them. */
 void diag_flush(diag_ctx *d, FILE *out);
 
+/* Messages of one code reported since the context was created (flushed ones included). */
+size_t diag_total_code(const diag_ctx *d, diag_code code);
+/* Whether a code is a finding of its own: an error, a warning, or a note that is not attached
+ * to the message before it (a prose figure that differs from an indicator). */
+bool diag_stands_alone(diag_code code);
+/* Forgets the collected messages without printing them (their counts stay). */
+void diag_discard(diag_ctx *d);
+
 /* Prints at most max_per_kind warnings of each kind per file (0: all, the default); the rest
  * are summed up in one note. Errors are always printed. */
 void diag_set_limit(diag_ctx *d, size_t max_per_kind);
@@ -173,5 +195,7 @@ bool diag_code_lookup(const char *name, diag_code *out);
 /* The message format string of a code (for tests and documentation). */
 const char *diag_format(diag_code code);
 const char *diag_name(diag_code code);
+/* The kind's Chinese name ("指标值未作选择"): what users see where a message kind is named. */
+const char *diag_name_zh(diag_code code);
 
 #endif

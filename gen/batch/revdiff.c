@@ -40,6 +40,7 @@ static bool number_of(const char *s, size_t n, decimal *v)
 typedef struct ctx {
 	rev_report *r;
 	const char *dept;
+	bool figures_only;
 } ctx;
 
 static void add(ctx *c, const char *where, const char *item, const char *old_text,
@@ -74,6 +75,26 @@ static void compare(ctx *c, const char *where, const char *item, const char *old
 {
 	if (strcmp(old_text ? old_text : "", new_text ? new_text : "") != 0)
 		add(c, where, item, old_text, new_text);
+}
+
+/* A change of words: listed unless only figures are asked for. */
+static void compare_text(ctx *c, const char *where, const char *item, const char *old_text,
+                         const char *new_text)
+{
+	if (c->figures_only || strcmp(old_text ? old_text : "", new_text ? new_text : "") == 0)
+		return;
+	add(c, where, item, old_text, new_text);
+	c->r->changes[c->r->n - 1].text = true;
+	c->r->changes[c->r->n - 1].numeric = false;
+}
+
+/* A row that says 新增, 删除 or 改名 in words. */
+static void add_kind(ctx *c, rev_kind kind, const char *where, const char *item, const char *old_text,
+                     const char *new_text)
+{
+	add(c, where, item, old_text, new_text);
+	c->r->changes[c->r->n - 1].kind = kind;
+	c->r->changes[c->r->n - 1].numeric = false;
 }
 
 static const char *amount_text(arena *a, model_amount v)
@@ -295,12 +316,27 @@ static void compare_tables(ctx *c, const table_figs *o, size_t no, const table_f
 
 /* ---- projects --------------------------------------------------------------------------------------- */
 
-static const model_project *find_project(const model_department *m, const char *name)
+/* Pairs each project of the new version with one of the old: by 项目编码 first (so that a
+ * renamed project stays the same project), then by name among those left. pair[i] is the old
+ * project of new project i, or NULL; taken[k] says old project k is paired. */
+static void pair_projects(const model_department *o, const model_department *n, const model_project **pair,
+                          bool *taken)
 {
-	for (size_t i = 0; i < m->nprojects; i++)
-		if (strcmp(m->projects[i].name, name) == 0)
-			return &m->projects[i];
-	return NULL;
+	for (size_t i = 0; i < n->nprojects; i++) {
+		const char *code = n->projects[i].code;
+		for (size_t k = 0; *code && k < o->nprojects && !pair[i]; k++)
+			if (!taken[k] && strcmp(o->projects[k].code, code) == 0)
+				pair[i] = &o->projects[k], taken[k] = true;
+	}
+	for (size_t i = 0; i < n->nprojects; i++)
+		for (size_t k = 0; k < o->nprojects && !pair[i]; k++)
+			if (!taken[k] && strcmp(o->projects[k].name, n->projects[i].name) == 0 &&
+			    (!*o->projects[k].code || !*n->projects[i].code))
+				pair[i] = &o->projects[k], taken[k] = true;
+	for (size_t i = 0; i < n->nprojects; i++) /* same name, both coded differently: a new code */
+		for (size_t k = 0; k < o->nprojects && !pair[i]; k++)
+			if (!taken[k] && strcmp(o->projects[k].name, n->projects[i].name) == 0)
+				pair[i] = &o->projects[k], taken[k] = true;
 }
 
 /* "产出指标/数量指标/举办活动场次", numbered when the same names occur again in the project. */
@@ -365,11 +401,41 @@ static void compare_indicator(ctx *c, const char *where, const char *key, const 
 	compare(c, where, arena_printf(c->r->a, "指标值：%s", key), old_value, new_value);
 }
 
+/* The 绩效目标 of a project as one text, a line per goal. */
+static const char *goals_text(arena *a, const model_project *p)
+{
+	buf b = {0};
+	for (size_t i = 0; i < p->ngoals; i++)
+		buf_printf(&b, "%s%s", i ? "\n" : "", p->goals[i]);
+	const char *t = arena_strdup(a, b.data ? b.data : "");
+	buf_free(&b);
+	return t;
+}
+
+static const char *indicator_desc(arena *a, const model_project *p, const char *key)
+{
+	for (size_t i = 0; p && i < p->nindicators; i++)
+		if (strcmp(indicator_key(a, p, i), key) == 0)
+			return p->indicators[i].desc;
+	return NULL;
+}
+
 static void compare_project(ctx *c, const model_project *o, const model_project *n)
 {
 	arena *a = c->r->a;
 	const model_project *p = n ? n : o;
 	const char *where = arena_printf(a, "项目：%s", p->name);
+	if (!o || !n) { /* added or deleted: said in words, with its 预算数 */
+		const char *total = amount_text(a, p->total);
+		if (n)
+			add_kind(c, REV_ADDED, where, "新增项目", "", *total ? arena_printf(a, "预算数 %s", total) : "");
+		else
+			add_kind(c, REV_DELETED, where, "删除项目", *total ? arena_printf(a, "预算数 %s", total) : "", "");
+		return;
+	}
+	if (strcmp(o->name, n->name) != 0)
+		add_kind(c, REV_RENAMED, where, "改名", o->name, n->name);
+	compare_text(c, where, "项目编码", o->code, n->code);
 	static const char *const fields[] = {"预算数", "财政资金", "其他资金"};
 	for (int f = 0; f < 3; f++) {
 		model_amount ov = o ? (f == 0 ? o->total : f == 1 ? o->fiscal : o->other) : (model_amount){0};
@@ -385,6 +451,40 @@ static void compare_project(ctx *c, const model_project *o, const model_project 
 		if (!n || !indicator_value(a, n, key))
 			compare_indicator(c, where, key, o->indicators[i].value, NULL);
 	}
+	compare_text(c, where, "资金用途", o->use, n->use);
+	compare_text(c, where, "绩效目标", goals_text(a, o), goals_text(a, n));
+	for (size_t i = 0; i < n->nindicators; i++) {
+		const char *key = indicator_key(a, n, i);
+		const char *was = indicator_desc(a, o, key);
+		if (was)
+			compare_text(c, where, arena_printf(a, "绩效指标描述：%s", key), was, n->indicators[i].desc);
+	}
+}
+
+/* The 整体绩效目标's words: 总体绩效目标 and each 分项 (by position), 工作保障措施. */
+static void compare_paragraphs(ctx *c, const char *where, const char *const *o, size_t no,
+                               const char *const *n, size_t nn)
+{
+	size_t most = no > nn ? no : nn;
+	for (size_t i = 0; i < most; i++)
+		compare_text(c, where, arena_printf(c->r->a, "第%zu段", i + 1), i < no ? o[i] : "",
+		             i < nn ? n[i] : "");
+}
+
+static void compare_overall(ctx *c, const model_overall *o, const model_overall *n)
+{
+	arena *a = c->r->a;
+	compare_paragraphs(c, "整体绩效目标：总体绩效目标", o->summary, o->nsummary, n->summary, n->nsummary);
+	size_t most = o->nitems > n->nitems ? o->nitems : n->nitems;
+	for (size_t i = 0; i < most; i++) {
+		const model_item *oi = i < o->nitems ? &o->items[i] : NULL, *ni = i < n->nitems ? &n->items[i] : NULL;
+		const char *where = arena_printf(a, "整体绩效目标：分项%zu", i + 1);
+		compare_text(c, where, "分项绩效目标", oi ? oi->title : "", ni ? ni->title : "");
+		compare_text(c, where, "绩效目标", oi && oi->goal ? oi->goal : "", ni && ni->goal ? ni->goal : "");
+		compare_text(c, where, "绩效指标", oi && oi->indicators ? oi->indicators : "",
+		             ni && ni->indicators ? ni->indicators : "");
+	}
+	compare_paragraphs(c, "整体绩效目标：工作保障措施", o->measures, o->nmeasures, n->measures, n->nmeasures);
 }
 
 /* ---- prose ------------------------------------------------------------------------------------------ */
@@ -455,7 +555,7 @@ static void compare_paragraph(ctx *c, const char *where, const char *o, const ch
 			compare(c, where, context_before(a, n, cn.at[i]), ov, nv);
 		}
 	} else {
-		add(c, where, "文字有改动", o, n);
+		compare_text(c, where, "文字有改动", o, n);
 	}
 	buf_free(&co.skeleton);
 	buf_free(&cn.skeleton);
@@ -523,11 +623,17 @@ static void compare_departments(ctx *c, const layout_set *l, const model_departm
 		free_tables(ot, no);
 		free_tables(nt, nn);
 	}
+	const model_project **pair = xcalloc(n->nprojects + 1, sizeof *pair);
+	bool *taken = xcalloc(o->nprojects + 1, sizeof *taken);
+	pair_projects(o, n, pair, taken);
 	for (size_t i = 0; i < n->nprojects; i++)
-		compare_project(c, find_project(o, n->projects[i].name), &n->projects[i]);
+		compare_project(c, pair[i], &n->projects[i]);
 	for (size_t i = 0; i < o->nprojects; i++)
-		if (!find_project(n, o->projects[i].name))
+		if (!taken[i])
 			compare_project(c, &o->projects[i], NULL);
+	free(pair);
+	free(taken);
+	compare_overall(c, &o->overall, &n->overall);
 	compare_prose(c, &o->budget, &n->budget);
 	arena_free(a);
 }
@@ -554,7 +660,7 @@ static bool load_side(const char *path, const char *out, const struct stat *out_
 	sources_find(&srcs, d, &arg, 1);
 	bool ok = diag_count(d, DIAG_ERROR) == 0;
 	if (!ok)
-		*status = 3;
+		*status = REVDIFF_IO;
 	diag_flush(d, stderr);
 	*out_sides = xcalloc(srcs.n ? srcs.n : 1, sizeof **out_sides);
 	*n = 0;
@@ -570,8 +676,8 @@ static bool load_side(const char *path, const char *out, const struct stat *out_
 			if (l.model) /* an unreadable file: the reason is reported already */
 				diag_report(dd, (srcloc){0}, D_RENDER_FAILED, srcs.paths[i], "源文件有错误，无法比较");
 			diag_flush(dd, stderr);
-			if (*status != 2)
-				*status = !l.model ? 3 : *status == 3 ? 3 : 1;
+			if (*status != 2) /* a -o that would overwrite an input: a usage error */
+				*status = !l.model || *status == REVDIFF_IO ? REVDIFF_IO : REVDIFF_INPUT;
 			department_load_free(&l);
 			ok = false;
 		} else {
@@ -590,7 +696,7 @@ static bool load_side(const char *path, const char *out, const struct stat *out_
 				snprintf(why, sizeof why, "它与“%s”是同一年度的同一部门（%s），不知道该与哪个比较；请只留一个",
 				         (*out_sides)[k].path, (*out_sides)[i].key);
 				diag_report(d, (srcloc){0}, D_RENDER_FAILED, (*out_sides)[i].path, why);
-				*status = *status == 3 ? 3 : 1;
+				*status = *status == REVDIFF_IO ? REVDIFF_IO : REVDIFF_INPUT;
 				ok = false;
 				break;
 			}
@@ -630,7 +736,7 @@ int revdiff_compare(const revdiff_options *opt, const char *old_path, const char
 	if (!l) {
 		fprintf(stderr, "budgetgen: error: 布局文件有误：%s\n", err);
 		arena_free(la);
-		return 3;
+		return REVDIFF_IO;
 	}
 	side *o, *n;
 	size_t no, nn;
@@ -650,18 +756,18 @@ int revdiff_compare(const revdiff_options *opt, const char *old_path, const char
 	size_t i = 0, k = 0;
 	while (i < no || k < nn) {
 		int d = single ? 0 : i == no ? 1 : k == nn ? -1 : strcmp(o[i].key, n[k].key);
-		ctx c = {r, NULL};
+		ctx c = {r, NULL, opt->figures_only};
 		if (d == 0) {
 			c.dept = arena_strdup(r->a, n[k].l.model->name);
 			compare_departments(&c, l, o[i].l.model, n[k].l.model);
 			i++, k++;
 		} else if (d < 0) {
 			c.dept = arena_strdup(r->a, o[i].l.model->name);
-			add(&c, "部门", "已删除（只在原版本中）", o[i].path, NULL);
+			add_kind(&c, REV_DELETED, "部门", "删除（只在原版本中）", o[i].path, NULL);
 			i++;
 		} else {
 			c.dept = arena_strdup(r->a, n[k].l.model->name);
-			add(&c, "部门", "新增（只在新版本中）", NULL, n[k].path);
+			add_kind(&c, REV_ADDED, "部门", "新增（只在新版本中）", NULL, n[k].path);
 			k++;
 		}
 		r->departments++;
@@ -708,6 +814,18 @@ void revdiff_format_text(const rev_report *r, buf *out)
 		}
 		char d[40];
 		format_diff(ch, d);
+		switch (ch->kind) {
+		case REV_ADDED:
+			buf_printf(out, "  %s｜%s：%s\n", ch->where, ch->item, ch->new_text);
+			continue;
+		case REV_DELETED:
+			buf_printf(out, "  %s｜%s：%s\n", ch->where, ch->item, ch->old_text);
+			continue;
+		case REV_RENAMED:
+			buf_printf(out, "  %s｜改名 %s → %s\n", ch->where, ch->old_text, ch->new_text);
+			continue;
+		case REV_CHANGED: break;
+		}
 		buf_printf(out, "  %s｜%s：%s → %s", ch->where, ch->item, *ch->old_text ? ch->old_text : "（空）",
 		           *ch->new_text ? ch->new_text : "（空）");
 		if (*d)
@@ -761,8 +879,8 @@ int revdiff_write_xlsx(const rev_report *r, int64_t epoch, const char *path, cha
 	format_set_num_format(diff, "+0.00;[Red]-0.00;0.00");
 	format_set_border(diff, LXW_BORDER_THIN);
 	format_set_align(diff, LXW_ALIGN_VERTICAL_TOP);
-	static const char *const cols[] = {"部门", "位置", "项目", "原值", "新值", "差额"};
-	static const double widths[] = {24, 30, 44, 16, 16, 12};
+	static const char *const cols[] = {"部门", "项目", "内容", "原值", "新值", "变化"};
+	static const double widths[] = {16, 26, 30, 34, 34, 12}; /* fits A4 landscape at about 90% */
 	for (int c = 0; c < 6; c++) {
 		worksheet_write_string(ws, 0, (lxw_col_t)c, cols[c], head);
 		worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, widths[c], NULL);
@@ -781,17 +899,26 @@ int revdiff_write_xlsx(const rev_report *r, int64_t epoch, const char *path, cha
 			else
 				worksheet_write_string(ws, row, (lxw_col_t)(3 + k), vals[k], text);
 		}
+		static const char *const said[] = {[REV_ADDED] = "新增", [REV_DELETED] = "删除", [REV_RENAMED] = "改名"};
 		if (ch->numeric)
 			worksheet_write_number(ws, row, 5, (double)ch->diff.micros / 1e6, diff);
+		else if (ch->kind != REV_CHANGED)
+			worksheet_write_string(ws, row, 5, said[ch->kind], text);
+		else if (ch->text)
+			worksheet_write_string(ws, row, 5, "文字改动", text);
 		else
 			worksheet_write_blank(ws, row, 5, text);
 	}
 	worksheet_freeze_panes(ws, 1, 0);
 	worksheet_autofilter(ws, 0, 0, (lxw_row_t)r->n, 5);
+	/* A4 landscape, every column on the page, the headings on each page, pages numbered */
 	worksheet_set_landscape(ws);
 	worksheet_set_paper(ws, 9);
+	worksheet_set_margins(ws, 0.4, 0.4, 0.6, 0.6);
 	worksheet_repeat_rows(ws, 0, 0);
 	worksheet_fit_to_pages(ws, 1, 0);
+	worksheet_set_header(ws, "&C预算调整对照表");
+	worksheet_set_footer(ws, "&C第 &P 页，共 &N 页");
 	lxw_error e = workbook_close(wb);
 	if (e != LXW_NO_ERROR) {
 		snprintf(err, errlen, "无法写入 %s：%s", path, lxw_strerror(e));

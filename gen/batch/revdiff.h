@@ -17,15 +17,26 @@ typedef struct revdiff_options {
 	const char *layouts_dir; /* NULL: layouts/ as for build */
 	const char *xlsx;        /* -o: also write the report here, or NULL */
 	int64_t epoch;           /* SOURCE_DATE_EPOCH for the workbook's date, or -1 */
+	bool figures_only;       /* --figures: no text changes (资金用途, goals, indicator texts) */
 } revdiff_options;
+
+/* What a row of the report says. */
+typedef enum rev_kind {
+	REV_CHANGED, /* old → new */
+	REV_ADDED,   /* 新增: a project or department only in the new version */
+	REV_DELETED, /* 删除: only in the old version */
+	REV_RENAMED, /* 改名: a project paired by its 项目编码 under another name */
+} rev_kind;
 
 /* One changed figure: a row of the report. */
 typedef struct rev_change {
 	const char *dept;     /* 部门 */
-	const char *where;    /* 位置: a table's title, "项目：名称", "情况说明：总体情况 第2段" … */
-	const char *item;     /* 项目: the row and column, the field, the words before the figure */
+	const char *where;    /* 项目 (or 位置): "项目：名称", a table's title, "情况说明：总体情况 第2段" … */
+	const char *item;     /* 内容: the row and column, the field, the words before the figure */
 	const char *old_text; /* 原值 as printed ("" when blank or absent) */
 	const char *new_text; /* 新值 */
+	rev_kind kind;
+	bool text;            /* a change of words (资金用途, goals, indicator texts), not of a figure */
 	bool numeric;         /* both are numbers (or one is blank): diff holds new − old */
 	decimal diff;
 	int places;           /* decimals to print diff with */
@@ -39,13 +50,16 @@ typedef struct rev_report {
 } rev_report;
 
 /* Compares two departments' sources (files or directories, paired by year and name). Errors in
- * a source are printed to stderr; returns the exit status (0, 1 input errors, 3 I/O, 2 when the
- * -o workbook would overwrite one of the files compared). */
+ * a source are printed to stderr; returns 0, or REVDIFF_INPUT (a source has errors),
+ * REVDIFF_IO (cannot read, internal) or 2 (the -o workbook would overwrite one of the files
+ * compared). Whether anything differs is out->n. */
+enum { REVDIFF_IO = 3, REVDIFF_INPUT = 4 };
 int revdiff_compare(const revdiff_options *opt, const char *old_path, const char *new_path,
                     rev_report *out);
 /* The report as text (one line per change, grouped by department). */
 void revdiff_format_text(const rev_report *r, buf *out);
-/* The report as a workbook: 部门, 位置, 项目, 原值, 新值, 差额. Returns 0, or -1 with err. */
+/* The report as a workbook: 部门, 项目, 内容, 原值, 新值, 变化, laid out for A4. Returns 0, or -1
+ * with err. */
 int revdiff_write_xlsx(const rev_report *r, int64_t epoch, const char *path, char *err, size_t errlen);
 void revdiff_free(rev_report *r);
 

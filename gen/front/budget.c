@@ -2,6 +2,7 @@
  * 三公 items, fixed assets and 情况说明 parts; the roll-up of 项 into 款 and 类; the identity
  * checks; and the reference names of docs/language.md §6 with their formatting. */
 #include "front/budget.h"
+#include "front/prose.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -810,10 +811,19 @@ static void check_literal_figures(bresolver *r, const ast_str *para)
 			continue;
 		bool known = false;
 		decimal x;
+		const char *ref = NULL; /* the reference that computes this figure */
 		for (size_t i = 0; i < sizeof names / sizeof names[0] && !known; i++)
-			known = figure_value(r->m, names[i], &x) && dec_cmp(x, v) == 0;
+			if ((known = figure_value(r->m, names[i], &x) && dec_cmp(x, v) == 0))
+				ref = names[i];
 		for (int f = 0; f < FUND_COUNT && !known; f++)
-			known = r->b->income[f].present && dec_cmp(r->b->income[f].value, v) == 0;
+			if ((known = r->b->income[f].present && dec_cmp(r->b->income[f].value, v) == 0))
+				ref = f < FUND_CARRY_GENERAL ? income_ref_names[f] : "上年结转";
+		if (ref && !dec_is_zero(v)) {
+			srcloc at = para->loc;
+			at.col += (int)utf8_count(s, (size_t)(p - s));
+			diag_report(r->d, at, D_PROSE_LITERAL_REF,
+			            arena_printf(r->a, "%.*s万元", (int)(e - p), p), ref);
+		}
 		for (size_t i = 0; i < r->b->nfunc && !known; i++) {
 			decimal t = sum_funds(r->b->func[i].basic);
 			add_to(&t, sum_funds(r->b->func[i].project));
@@ -835,6 +845,92 @@ static void check_literal_figures(bresolver *r, const ast_str *para)
 			diag_report(r->d, at, D_PROSE_FIGURE, arena_strndup(r->a, p, (size_t)(e - p)));
 		}
 		p = e - 1;
+	}
+}
+
+/* The name inside a reference that starts at s ("{增减:支出总计}" → "增减:支出总计"), normalised,
+ * and the end of the reference; NULL when s does not start one. */
+static const char *ref_at(bresolver *r, const char *s, const char **end)
+{
+	size_t olen = *s == '{' ? 1 : strncmp(s, "｛", 3) == 0 ? 3 : 0;
+	if (!olen)
+		return NULL;
+	const char *c1 = strchr(s + olen, '}'), *c2 = strstr(s + olen, "｝");
+	const char *close = c1 && (!c2 || c1 < c2) ? c1 : c2;
+	if (!close)
+		return NULL;
+	*end = close + (close == c1 ? 1 : 3);
+	char *name = arena_strndup(r->a, s + olen, (size_t)(close - s - olen));
+	for (char *c; (c = strstr(name, "：")) != NULL;)
+		memmove(c + 1, c + 3, strlen(c + 3) + 1), *c = ':';
+	return normalize_name(r->a, name);
+}
+
+/* Growth stated from a zero base, and direction words against the computed change: a rate
+ * ("增长100%") after a reference whose 【上年】 figure is 0; "增加"/"减少"/"持平" in the clause
+ * of a {增减:…} whose figures say otherwise. */
+static void check_changes(bresolver *r, const ast_str *para)
+{
+	static const char *const up[] = {"增加", "增长", "上升", "提高"};
+	static const char *const down[] = {"减少", "下降", "降低"};
+	static const char *const flat[] = {"持平", "无增减变化", "没有变化", "无变化"};
+	const char *s = para->s;
+	const char *last_ref = NULL; /* name of the last reference before here */
+	for (const char *p = s; *p;) {
+		const char *end;
+		const char *name = ref_at(r, p, &end);
+		if (name) {
+			last_ref = name;
+			if (strncmp(name, "增减:", strlen("增减:")) == 0) {
+				const char *what = name + strlen("增减:");
+				decimal now, before, diff;
+				if (figure_value(r->m, what, &now) && last_value(r->b, what, &before) &&
+				    dec_sub(now, before, &diff)) {
+					int sign = diff.micros > 0 ? 1 : diff.micros < 0 ? -1 : 0;
+					/* the words up to the end of the clause */
+					const char *stop = end;
+					while (*stop && strncmp(stop, "。", 3) != 0 && strncmp(stop, "；", 3) != 0 &&
+					       strncmp(stop, "，其中", 9) != 0)
+						stop++;
+					for (const char *q = end; q < stop; q++) {
+						const char *word = NULL;
+						int wsign = 0;
+						for (size_t k = 0; k < 4 && !word; k++)
+							if (strncmp(q, up[k], strlen(up[k])) == 0)
+								word = up[k], wsign = 1;
+						for (size_t k = 0; k < 3 && !word; k++)
+							if (strncmp(q, down[k], strlen(down[k])) == 0)
+								word = down[k], wsign = -1;
+						for (size_t k = 0; k < 4 && !word; k++)
+							if (strncmp(q, flat[k], strlen(flat[k])) == 0)
+								word = flat[k], wsign = 0;
+						if (word && wsign != sign) {
+							const char *said = budget_figure_text(r->a, r->m, name);
+							diag_report(r->d, prose_loc(para, (size_t)(q - s)), D_PROSE_DIRECTION, word,
+							            said ? said : "");
+							break;
+						}
+						if (word)
+							break;
+					}
+				}
+			}
+			p = end;
+			continue;
+		}
+		if (last_ref && (strncmp(p, "增长", 6) == 0 || strncmp(p, "增加", 6) == 0 || strncmp(p, "提高", 6) == 0)) {
+			const char *q = p + 6, *num = q;
+			while ((*q >= '0' && *q <= '9') || *q == '.')
+				q++;
+			if (q > num && (*q == '%' || strncmp(q, "％", 3) == 0)) {
+				const char *what = strchr(last_ref, ':') ? strchr(last_ref, ':') + 1 : last_ref;
+				decimal before;
+				if (last_value(r->b, what, &before) && dec_is_zero(before))
+					diag_report(r->d, prose_loc(para, (size_t)(p - s)), D_PROSE_ZERO_BASE,
+					            arena_strndup(r->a, p, (size_t)(q - p) + (*q == '%' ? 1 : 3)), what);
+			}
+		}
+		p++;
 	}
 }
 
@@ -976,6 +1072,8 @@ void budget_resolve(arena *a, diag_ctx *d, const ast_department *ast, const cata
 		const char **texts = arena_alloc(a, (npara[k] + 1) * sizeof *texts);
 		for (size_t i = 0; i < npara[k]; i++) {
 			check_literal_figures(&r, paras[k][i]);
+			check_changes(&r, paras[k][i]);
+			prose_check_words(a, d, paras[k][i]);
 			texts[i] = substitute(&r, paras[k][i]);
 		}
 		r.b->notes[k] = texts;

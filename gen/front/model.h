@@ -55,13 +55,29 @@ typedef struct model_percent {
 	const char *text; /* as printed: the number as written, then an ASCII "%" ("12.5%", "75.00%") */
 } model_percent;
 
+/* The 指标性质 of a 指标值, for a layout that prints sign, number and unit in columns of their
+ * own (parsed by front/indicator.c). */
+typedef enum indicator_sign {
+	IND_SIGN_UNPARSED, /* a value of no known shape: print value as written */
+	IND_SIGN_NONE,     /* a number without a sign ("4次") */
+	IND_SIGN_GE,       /* ≥ */
+	IND_SIGN_LE,       /* ≤ */
+	IND_SIGN_EQ,       /* = */
+	IND_SIGN_LT,       /* < */
+	IND_SIGN_GT,       /* > */
+	IND_SIGN_QUALITATIVE /* 定性: words only ("提升", "有效保障") */
+} indicator_sign;
+
 typedef struct model_indicator {
 	l1_kind l1;
 	l2_kind l2;
 	const char *l3;    /* 三级指标 */
 	const char *desc;  /* 绩效指标描述 */
-	const char *value; /* 指标值, as written */
+	const char *value; /* 指标值, as written (what the one-cell layouts print) */
 	const char *basis; /* 指标值确定依据 */
+	indicator_sign sign; /* value parsed: its sign, */
+	const char *number;  /* the number as written ("" when none), */
+	const char *unit;    /* and the unit after it ("%", "人次", "万元"; "" when none) */
 	srcloc loc;
 } model_indicator;
 

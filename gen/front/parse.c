@@ -569,11 +569,22 @@ static void ack_comment(parser *p, const lex_line *l)
 	else
 		return;
 	bool any = false;
-	for (;;) {
+	for (bool first = true;; first = false) {
+		/* a kind: its Chinese name (as messages name it) or its identifier; after the first, kinds
+		 * follow ，or 、 (a Chinese name after a blank starts the free reason) */
+		const char *gap = t;
 		skip_blanks(&t);
+		bool comma = false;
+		for (; gap < t; gap++)
+			comma |= *gap == ',' || strncmp(gap, "，", 3) == 0 || strncmp(gap, "、", 3) == 0;
 		const char *start = t;
 		while ((*t >= 'a' && *t <= 'z') || (*t >= '0' && *t <= '9') || *t == '-')
 			t++;
+		if (t == start && (first || comma)) {
+			while (*t && *t != ' ' && *t != '\t' && *t != ',' && strncmp(t, "\u3000", 3) != 0 &&
+			       strncmp(t, "，", 3) != 0 && strncmp(t, "、", 3) != 0)
+				t++;
+		}
 		if (t == start)
 			break;
 		any = true;
@@ -581,7 +592,7 @@ static void ack_comment(parser *p, const lex_line *l)
 		srcloc at = lex_loc_at(l, start);
 		diag_code code;
 		if (!diag_code_lookup(name, &code))
-			diag_report(p->d, at, D_ACK_KIND, name, "没有这一种消息；种类名见 docs/language.md 第 7 节");
+			diag_report(p->d, at, D_ACK_KIND, name, "没有这一种警告；种类的名称见 docs/language.md 第 7 节");
 		else if (diag_level_of(code) != DIAG_WARNING)
 			diag_report(p->d, at, D_ACK_KIND, name, "只有警告可以核对，错误必须改正");
 		else
@@ -590,7 +601,7 @@ static void ack_comment(parser *p, const lex_line *l)
 	}
 	if (!any)
 		diag_report(p->d, lex_loc_at(l, t), D_ACK_KIND, "已核对：",
-		            "冒号后应写警告的种类，如 code-shape");
+		            "冒号后应写警告的种类，如“项目编码格式不对”");
 }
 
 /* Gives the pending acknowledgements their line (line -1: the file ended first, so they will

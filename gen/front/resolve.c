@@ -4,6 +4,8 @@
 #include "front/resolve.h"
 
 #include "front/budget.h"
+#include "front/indicator.h"
+#include "front/prose.h"
 
 #include <string.h>
 
@@ -379,6 +381,55 @@ static bool cost_amount(const char *v, decimal *out)
 	return found;
 }
 
+/* Whether a 三级指标 names a rate: it ends in 率, perhaps followed by "（%）". */
+static bool names_rate(const char *l3)
+{
+	size_t n = strlen(l3);
+	static const char *const tails[] = {"率", "率（%）", "率(%)", "率％", "率%"};
+	for (size_t i = 0; i < sizeof tails / sizeof *tails; i++) {
+		size_t t = strlen(tails[i]);
+		if (n >= t && strcmp(l3 + n - t, tails[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Checks that need the 指标值 understood (indicator.c): a unit without a number, a rate given as
+ * a count, money outside 成本指标 and a 成本指标 that is not money, a unit written as a word. */
+static void check_parsed_value(resolver *r, const ast_str *cell, const model_indicator *mi)
+{
+	const char *v = mi->value;
+	if (mi->sign == IND_SIGN_QUALITATIVE) {
+		unit_kind k = indicator_unit_kind(v);
+		if (k != UNIT_NONE && utf8_count(v, strlen(v)) <= 2)
+			diag_report(r->d, cell->loc, D_VALUE_BARE_UNIT, v);
+		return;
+	}
+	if (mi->sign == IND_SIGN_UNPARSED)
+		return;
+	unit_kind k = indicator_unit_kind(mi->unit);
+	if (k == UNIT_WORD)
+		diag_report(r->d, cell->loc, D_VALUE_UNIT_WORD, v, mi->unit);
+	if (k == UNIT_COUNT && names_rate(mi->l3))
+		diag_report(r->d, cell->loc, D_VALUE_RATE_COUNT, mi->l3, v);
+	if (k == UNIT_MONEY && mi->l2 != L2_COST && mi->l2 != L2_ECONOMIC)
+		diag_report(r->d, cell->loc, D_VALUE_MONEY, model_l2_names[mi->l2].name, v);
+	if (mi->l2 == L2_COST && k != UNIT_MONEY)
+		diag_report(r->d, cell->loc, D_COST_NOT_MONEY, v);
+}
+
+/* Whether a 成本指标 names an amount that is not spent by the project but lent, guaranteed or
+ * subsidised (its 三级指标 or 描述 speaks of 贷款, 担保, 贴息 or 本金): such an amount may
+ * exceed the project's budget. */
+static bool names_principal(const ast_str *l3, const ast_str *desc)
+{
+	static const char *const words[] = {"贷款", "担保", "贴息", "本金"};
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+		if (strstr(l3->s, words[i]) || strstr(desc->s, words[i]))
+			return true;
+	return false;
+}
+
 /* ---- projects ------------------------------------------------------------------------------- */
 
 static void resolve_rows(resolver *r, const ast_project *p, model_project *mp)
@@ -431,7 +482,7 @@ static void resolve_rows(resolver *r, const ast_project *p, model_project *mp)
 		}
 		seen[l1] = true;
 		check_value(r, &row->cell[4]);
-		if (l2 == L2_COST && mp->total.present) {
+		if (l2 == L2_COST && mp->total.present && !names_principal(&row->cell[2], &row->cell[3])) {
 			decimal cost;
 			if (cost_amount(row->cell[4].s, &cost) && dec_cmp(cost, mp->total.value) > 0) {
 				char a[32], b[32];
@@ -448,6 +499,8 @@ static void resolve_rows(resolver *r, const ast_project *p, model_project *mp)
 		mi->value = row->cell[4].s;
 		mi->basis = row->cell[5].s;
 		mi->loc = row->loc;
+		indicator_parse(r->a, mi->value, mi);
+		check_parsed_value(r, &row->cell[4], mi);
 	}
 	if (p->indicators.s && !dropped) { /* also when no row follows 绩效指标： */
 		for (int g = 0; g < L1_COUNT; g++)
@@ -514,6 +567,7 @@ static void resolve_project(resolver *r, const ast_project *p, model_project *mp
 	if (!blank(&p->code))
 		check_code(r, &p->code);
 	mp->use = or_empty(&p->use);
+	prose_check_words(r->a, r->d, &p->use);
 	mp->total = resolve_amount(r, &p->total, "预算数");
 	mp->fiscal = resolve_amount(r, &p->fiscal, "财政资金");
 	mp->other = resolve_amount(r, &p->other, "其他资金");
@@ -577,6 +631,41 @@ static void check_duplicates(resolver *r, const ast_department *ast, const model
 	}
 }
 
+/* The start of a long text for a message: at most 24 characters, then "…". */
+static const char *shortened(resolver *r, const char *s)
+{
+	size_t n = strlen(s), i = 0, k;
+	uint32_t cp;
+	for (int chars = 0; i < n && chars < 24; chars++) {
+		k = utf8_decode(s + i, n - i, &cp);
+		i += k ? k : 1;
+	}
+	return i < n ? arena_printf(r->a, "%.*s…", (int)i, s) : s;
+}
+
+/* Two projects whose 绩效目标 are the same, line for line: one was copied and not rewritten. */
+static void check_goal_duplicates(resolver *r, const ast_department *ast)
+{
+	for (size_t i = 0; i < ast->nprojects; i++) {
+		const ast_project *p = &ast->projects[i];
+		if (!p->ngoals || blank(&p->goals[0]))
+			continue;
+		for (size_t j = 0; j < i; j++) {
+			const ast_project *q = &ast->projects[j];
+			bool same = q->ngoals == p->ngoals;
+			for (size_t g = 0; same && g < p->ngoals; g++)
+				same = p->goals[g].s && q->goals[g].s && strcmp(p->goals[g].s, q->goals[g].s) == 0;
+			if (same) {
+				diag_report(r->d, p->goals[0].loc, D_GOAL_DUPLICATE,
+				            arena_printf(r->a, "项目“%s”", p->name.s ? p->name.s : ""),
+				            shortened(r, p->goals[0].s));
+				diag_report(r->d, q->goals[0].loc, D_NOTE_FIRST_HERE);
+				break;
+			}
+		}
+	}
+}
+
 /* ---- overall goals ---------------------------------------------------------------------------- */
 
 static const char *const *strings_of(resolver *r, const ast_str *items, size_t n)
@@ -614,6 +703,15 @@ static void resolve_overall(resolver *r, const ast_overall *o, model_overall *mo
 		items[i].ntext = it->ntext;
 		if (!it->goal.s && !it->indicators.s && it->ntext == 0)
 			diag_report(r->d, it->loc, D_ITEM_EMPTY);
+		for (size_t j = 0; j < i && !blank(&it->goal); j++) {
+			if (o->items[j].goal.s && strcmp(o->items[j].goal.s, it->goal.s) == 0) {
+				diag_report(r->d, it->goal.loc, D_GOAL_DUPLICATE,
+				            arena_printf(r->a, "分项绩效目标“%s”", or_empty(&it->title)),
+				            shortened(r, it->goal.s));
+				diag_report(r->d, o->items[j].goal.loc, D_NOTE_FIRST_HERE);
+				break;
+			}
+		}
 	}
 	mo->items = items;
 	mo->nitems = o->nitems;
@@ -634,6 +732,100 @@ static int parse_year(const char *y)
 		year = year * 10 + (int)(cp - '0');
 	}
 	return digits == 4 ? year : 0;
+}
+
+/* ---- prose figures against the indicator tables ----------------------------------------------- */
+
+/* A count in prose ("33人") is compared with the project indicators whose 三级指标 or 描述 the
+ * words before it contain; only a single such indicator, with the same unit, is a match. */
+static bool phrase_names(const char *phrase, size_t n, const char *name)
+{
+	size_t k = strlen(name);
+	if (utf8_count(name, k) < 4 || k > n)
+		return false;
+	for (size_t i = 0; i + k <= n; i++)
+		if (memcmp(phrase + i, name, k) == 0)
+			return true;
+	return false;
+}
+
+/* The start of the clause before byte `at`: after the last "，。；、：" or the start. */
+static size_t clause_start(const char *s, size_t at)
+{
+	static const char *const stops[] = {"，", "。", "；", "、", "：", ",", ";"};
+	size_t start = 0;
+	for (size_t i = 0; i < at; i++)
+		for (size_t k = 0; k < sizeof stops / sizeof *stops; k++)
+			if (strncmp(s + i, stops[k], strlen(stops[k])) == 0 && i + strlen(stops[k]) <= at)
+				start = i + strlen(stops[k]);
+	return start;
+}
+
+static void check_prose_counts(resolver *r, const ast_str *para, const model_project *only,
+                               const model_project *mps, size_t nprojects)
+{
+	const char *s = para->s;
+	if (!s)
+		return;
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n; i++) {
+		if (!(s[i] >= '0' && s[i] <= '9') || (i > 0 && ((s[i - 1] >= '0' && s[i - 1] <= '9') || s[i - 1] == '.')))
+			continue;
+		size_t e = i;
+		while (e < n && ((s[e] >= '0' && s[e] <= '9') || s[e] == '.'))
+			e++;
+		const model_project *hit_p = NULL;
+		const model_indicator *hit = NULL;
+		int matches = 0;
+		size_t from = clause_start(s, i);
+		for (size_t p = 0; p < nprojects; p++) {
+			const model_project *mp = &mps[p];
+			if (only && mp != only)
+				continue;
+			for (size_t k = 0; k < mp->nindicators; k++) {
+				const model_indicator *mi = &mp->indicators[k];
+				size_t ul = strlen(mi->unit);
+				if (!*mi->number || indicator_unit_kind(mi->unit) != UNIT_COUNT || strncmp(s + e, mi->unit, ul) != 0)
+					continue;
+				if (!phrase_names(s + from, i - from, mi->l3) && !phrase_names(s + from, i - from, mi->desc))
+					continue;
+				if (!hit || strcmp(hit->number, mi->number) != 0 || strcmp(hit->unit, mi->unit) != 0)
+					matches++;
+				hit = mi, hit_p = mp;
+			}
+		}
+		if (matches == 1) {
+			decimal a, b;
+			if (dec_parse(s + i, e - i, &a, NULL) == DEC_OK &&
+			    dec_parse(hit->number, strlen(hit->number), &b, NULL) == DEC_OK && dec_cmp(a, b) != 0) {
+				srcloc at = para->loc;
+				at.col += (int)utf8_count(s, i);
+				diag_report(r->d, at, D_PROSE_INDICATOR,
+				            arena_printf(r->a, "%.*s%s", (int)(e - i), s + i, hit->unit), hit_p->name, hit->value);
+				diag_report(r->d, hit->loc, D_NOTE_INDICATOR_HERE);
+			}
+		}
+		i = e;
+	}
+}
+
+/* The counts in the 整体绩效目标 against the projects' indicators: a 分项 whose title is a
+ * project's name against that project's, the rest against every project's. */
+static void check_overall_counts(resolver *r, const ast_overall *o, const model_project *mps, size_t n)
+{
+	for (size_t i = 0; i < o->nsummary; i++)
+		check_prose_counts(r, &o->summary[i], NULL, mps, n);
+	for (size_t i = 0; i < o->nitems; i++) {
+		const ast_item *it = &o->items[i];
+		const model_project *only = NULL;
+		for (size_t p = 0; p < n && it->title.s && !only; p++)
+			if (strcmp(mps[p].name, it->title.s) == 0)
+				only = &mps[p];
+		check_prose_counts(r, &it->goal, only, mps, n);
+		check_prose_counts(r, &it->indicators, only, mps, n);
+		for (size_t k = 0; k < it->ntext; k++)
+			check_prose_counts(r, &it->text[k], only, mps, n);
+	}
 }
 
 /* ---- department ------------------------------------------------------------------------------- */
@@ -690,6 +882,21 @@ const model_department *resolve_department_with(arena *a, diag_ctx *d, const ast
 		resolve_project(&r, &ast->projects[i], &mps[i]);
 	}
 	check_duplicates(&r, ast, mps);
+	check_goal_duplicates(&r, ast);
+	if (ast->overall) {
+		const ast_overall *o = ast->overall;
+		check_overall_counts(&r, o, mps, ast->nprojects);
+		for (size_t i = 0; i < o->nsummary; i++)
+			prose_check_words(a, d, &o->summary[i]);
+		for (size_t i = 0; i < o->nitems; i++) {
+			prose_check_words(a, d, &o->items[i].goal);
+			prose_check_words(a, d, &o->items[i].indicators);
+			for (size_t k = 0; k < o->items[i].ntext; k++)
+				prose_check_words(a, d, &o->items[i].text[k]);
+		}
+		for (size_t i = 0; i < o->nmeasures; i++)
+			prose_check_words(a, d, &o->measures[i]);
+	}
 	if (ast->nprojects == 0 && ast->file)
 		diag_report(d, top, D_NO_PROJECTS);
 	m->projects = mps;

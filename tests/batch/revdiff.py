@@ -6,10 +6,12 @@
    the report lists the 项, its 款 and 类 rows and every 合计 in the 收入总表, 支出总表 and
    一般公共预算财政拨款支出表, both 收支总表, the totals, the prose figures, the indicator, each with
    its old and new value and the difference; and nothing that did not move (基本支出 914.98 …).
-   Its .xlsx opens with openpyxl: one sheet, columns 部门 位置 项目 原值 新值 差额, numbers as
-   numbers, one row per change.
+   Its .xlsx opens with openpyxl: one sheet, columns 部门 项目 内容 原值 新值 变化, numbers as
+   numbers, one row per change, set up for A4 (landscape, one page wide, headings repeated).
+   diff exits 1 (the versions differ, as diff(1)); the same file against itself exits 0.
 2. Two source trees (tests/bench/county.py): a project's amounts changed, a department deleted
-   and one added — listed per department.
+   and one added — listed per department, with 删除 and 新增 in words.
+3. A source with an error: exit 4, not 1 (which means "different").
 
 Usage: revdiff.py BUDGETGEN      Prints ok/FAIL lines and "N passed, M failed".
 """
@@ -64,7 +66,14 @@ def parse(text):
             dept = line[3:].split("：")[0]
         elif line.startswith("  ") and "｜" in line:
             where, rest = line[2:].split("｜", 1)
+            if rest.startswith("改名 "):  # "改名 A → B"
+                old, new = rest[3:].split(" → ")
+                rows.append((dept, where, "改名", old, new, ""))
+                continue
             item, vals = rest.rsplit("：", 1)
+            if " → " not in vals:  # "新增项目：预算数 30.00", "删除（只在原版本中）：path"
+                rows.append((dept, where, item, "", vals, ""))
+                continue
             diff = ""
             if "（差额 " in vals:
                 vals, diff = vals.split("（差额 ")
@@ -95,7 +104,7 @@ def run(tmp):
     open(revised, "w", encoding="utf-8").write(text)
     xlsx = os.path.join(tmp, "对照表.xlsx")
     r = subprocess.run([BG, "diff", "-o", xlsx, SAMPLE, revised], cwd=ROOT, capture_output=True, text=True)
-    ok(r.returncode == 0, f"diff exits 0 (got {r.returncode})", r.stderr[-500:])
+    ok(r.returncode == 1, f"diff exits 1: the versions differ (got {r.returncode})", r.stderr[-500:])
     rows = parse(r.stdout)
     for where, item, old, new, diff in EXPECTED:
         hit = [x for x in rows if where in x[1] and item in x[2] and x[3] == old and x[4] == new]
@@ -113,7 +122,14 @@ def run(tmp):
     wb = openpyxl.load_workbook(xlsx)
     ws = wb.worksheets[0]
     header = [c.value for c in ws[1]]
-    ok(header == ["部门", "位置", "项目", "原值", "新值", "差额"], f"the workbook's columns: {header}")
+    ok(header == ["部门", "项目", "内容", "原值", "新值", "变化"], f"the workbook's columns: {header}")
+    ok(ws.page_setup.paperSize in (9, "9") and ws.page_setup.orientation == "landscape"
+       and ws.page_setup.fitToWidth in (None, 1, "1") and ws.page_setup.fitToHeight in (0, "0")
+       and ws.print_title_rows == "$1:$1"
+       and ws.sheet_properties.pageSetUpPr.fitToPage,
+       "the workbook prints on A4 landscape, one page wide, with the headings on every page",
+       (ws.page_setup.paperSize, ws.page_setup.orientation, ws.page_setup.fitToWidth,
+        ws.page_setup.fitToHeight, ws.print_title_rows))
     body = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
     ok(len(body) == len(rows), f"the workbook has a row per change ({len(body)} rows, {len(rows)} changes)")
     hit = [b for b in body if b[2] == "收入总计" and b[1] == "合计"]
@@ -138,13 +154,23 @@ def run(tmp):
     open(second, "w", encoding="utf-8").write(s)
     r = subprocess.run([BG, "diff", old_tree, new_tree], cwd=ROOT, capture_output=True, text=True)
     rows = parse(r.stdout)
-    ok(r.returncode == 0 and "比较了 4 个部门" in r.stdout, f"trees: 4 departments compared (exit {r.returncode})",
+    ok(r.returncode == 1 and "比较了 4 个部门" in r.stdout, f"trees: 4 departments compared (exit {r.returncode})",
        r.stdout[-300:] + r.stderr[-300:])
-    ok(any(x[1] == "部门" and "已删除" in x[2] for x in rows), "trees: the deleted department is listed")
+    ok(any(x[1] == "部门" and "删除" in x[2] for x in rows), "trees: the deleted department is listed")
     ok(any(x[1] == "部门" and "新增" in x[2] for x in rows), "trees: the added department is listed")
     hit = [x for x in rows if x[1].startswith("项目：") and x[2] == "预算数"]
     ok(len(hit) == 1 and hit[0][4] == str(t) and hit[0][5] == "+2.50",
        f"trees: the project's 预算数 {m.group(1)} → {t} (+2.50)", hit)
+    r = subprocess.run([BG, "diff", old_tree, old_tree], cwd=ROOT, capture_output=True, text=True)
+    ok(r.returncode == 0 and "0 个部门有变化" in r.stdout, f"a tree against itself: exit 0 (got {r.returncode})",
+       r.stdout[-300:] + r.stderr[-300:])
+
+    # ---- 3. a source with an error ------------------------------------------------------------------
+    broken = os.path.join(tmp, "broken.txt")
+    open(broken, "w", encoding="utf-8").write(text.replace("一般公共预算：10543.69", "一般公共预算：x"))
+    r = subprocess.run([BG, "diff", SAMPLE, broken], cwd=ROOT, capture_output=True, text=True)
+    ok(r.returncode == 4 and not r.stdout, f"a source with errors: exit 4, no report (got {r.returncode})",
+       r.stderr[-300:])
 
 
 if __name__ == "__main__":

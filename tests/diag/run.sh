@@ -365,7 +365,7 @@ done
 # conversions as .*) and looks for a message line that matches it.
 tab=$(printf '\t')
 missing=
-sed -n 's/^[[:space:]]*\[\(D_[A-Z0-9_]*\)\] = {DIAG_\([A-Z]*\), "[^"]*", "\(.*\)"},$/\1'"$tab"'\2'"$tab"'\3/p' \
+sed -n 's/^[[:space:]]*\[\(D_[A-Z0-9_]*\)\] = {DIAG_\([A-Z]*\), "[^"]*", "[^"]*", "\(.*\)"},$/\1'"$tab"'\2'"$tab"'\3/p' \
 	gen/base/diag.c >"$tmp/table"
 find tests -name '*.expected' -exec cat {} + >"$tmp/all-expected"
 ncodes=$(grep -c '^D_' "$tmp/table")

@@ -270,7 +270,7 @@ gen_million_rows() { # a project with 1,000,000 indicator rows (10 MB)
 gen_rows_per_department() { # 101 projects of 200 rows: 20,200 rows
 	sed -n '1,/^【项目】/p' "$root/tests/oom/small.txt" | sed '$d' >dept.txt
 	awk 'BEGIN { for (p = 1; p <= 101; p++) {
-		printf "【项目】\n项目名称：项目%d\n预算数：1\n财政资金：1\n资金支出计划：25%%，50%%，75%%，100%%\n绩效目标：目标\n绩效指标：\n", p
+		printf "【项目】\n项目名称：项目%d\n预算数：1\n财政资金：1\n资金支出计划：25%%，50%%，75%%，100%%\n绩效目标：目标%d\n绩效指标：\n", p, p
 		print "产出指标|数量指标|a|b|1次|c"; for (i = 1; i < 198; i++) print "||a|b|1次|c"
 		print "效益指标|社会效益指标|a|b|1次|c"; print "满意度指标|服务对象满意度指标|a|b|1次|c" } }' >>dept.txt
 	printf '%s\n' check dept.txt
@@ -278,7 +278,7 @@ gen_rows_per_department() { # 101 projects of 200 rows: 20,200 rows
 gen_too_many_projects() { # 1,001 projects
 	sed -n '1,/^【项目】/p' "$root/tests/oom/small.txt" | sed '$d' >dept.txt
 	awk 'BEGIN { for (p = 1; p <= 1001; p++) {
-		printf "【项目】\n项目名称：项目%d\n预算数：1\n财政资金：1\n资金支出计划：25%%，50%%，75%%，100%%\n绩效目标：目标\n绩效指标：\n", p
+		printf "【项目】\n项目名称：项目%d\n预算数：1\n财政资金：1\n资金支出计划：25%%，50%%，75%%，100%%\n绩效目标：目标%d\n绩效指标：\n", p, p
 		print "产出指标|数量指标|a|b|1次|c"; print "效益指标|社会效益指标|a|b|1次|c"; print "满意度指标|服务对象满意度指标|a|b|1次|c" } }' >>dept.txt
 	printf '%s\n' check dept.txt
 }

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 
+#include "front/indicator.h"
 #include "front/parse.h"
 #include "front/resolve.h"
 #include "unit.h"
@@ -410,7 +411,8 @@ static void test_names_and_variants(void)
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		unit_context = cases[i].l1;
-		resolved r = resolve_row(cases[i].l1, cases[i].l2, "1次", "90");
+		/* a 成本指标 holds money, any other a count (each is warned about in the other) */
+		resolved r = resolve_row(cases[i].l1, cases[i].l2, cases[i].want_l2 == L2_COST ? "1万元" : "1次", "90");
 		CHECK_INT_EQ(count(&r, D_NAME_VARIANT), 1);
 		CHECK_INT_EQ(warnings(&r), 1);
 		CHECK_INT_EQ(errors(&r), 0);
@@ -433,7 +435,7 @@ static void test_names_and_variants(void)
 	for (int k = 0; k < L2_COUNT; k++) {
 		unit_context = model_l2_name((l2_kind)k);
 		r = resolve_row(model_l1_name(model_l2_parent((l2_kind)k)), model_l2_name((l2_kind)k),
-		                "1次", "90");
+		                k == L2_COST ? "1万元" : "1次", "90");
 		CHECK_INT_EQ(errors(&r) + warnings(&r), 0);
 		resolved_free(&r);
 	}
@@ -556,9 +558,9 @@ static void test_duplicates(void)
 	for (int i = 0; i < 3; i++)
 		buf_printf(&b,
 		           "【项目】\n项目名称：%s\n项目编码：%s\n预算数：1\n财政资金：1\n"
-		           "资金支出计划：25%%，50%%，75%%，100%%\n绩效目标：x\n绩效指标：\n%s",
+		           "资金支出计划：25%%，50%%，75%%，100%%\n绩效目标：x%d\n绩效指标：\n%s",
 		           i == 2 ? "甲" : i == 1 ? "乙" : "甲",
-		           i == 0 ? "13022525P000000000001" : "13022525P000000000002", good_rows);
+		           i == 0 ? "13022525P000000000001" : "13022525P000000000002", i, good_rows);
 	resolved r = resolve_text(b.data);
 	CHECK_INT_EQ(count(&r, D_PROJECT_DUP_NAME), 1);
 	CHECK_INT_EQ(count(&r, D_PROJECT_DUP_CODE), 1);
@@ -661,16 +663,27 @@ static void test_suspicious_values(void)
 
 	/* ordinary values seen in the seeds: no warning */
 	static const char *const fine[] = {
-		"2025年12月底完成", "100%完成", "≤9万元", "每人每月1900元",
+		"2025年12月底完成", "100%完成", "每人每月1900元",
 		"3 月、9 月份按时完成率=100.00%", "98%满意", "≥4次", "持续发展", "12月底前完成",
 		"≥95%", "100.00%", "=100%", "4次", "2次/年", "是", "否", "≥9≥95%", "≥1000人",
 		"30日内", "95分以上", "10余人", "90合格", "2025.12.31", "100%影响", "≥144986人",
-		"5528人", "1.5万元", "≤810万元", "按时完成", "全年", "第1季度",
+		"5528人", "按时完成", "全年", "第1季度",
 	};
 	for (size_t i = 0; i < sizeof fine / sizeof fine[0]; i++) {
 		unit_context = fine[i];
 		resolved r = resolve_row("产出指标", "数量指标", fine[i], "900");
 		CHECK_INT_EQ(warnings(&r) + errors(&r), 0);
+		resolved_free(&r);
+	}
+	/* money is fine under 成本指标 (and only there, or under 经济效益指标) */
+	static const char *const money[] = {"≤9万元", "1.5万元", "≤810万元", "≤0.2万/次", "≤4000元/户"};
+	for (size_t i = 0; i < sizeof money / sizeof money[0]; i++) {
+		unit_context = money[i];
+		resolved r = resolve_row("产出指标", "成本指标", money[i], "900");
+		CHECK_INT_EQ(warnings(&r) + errors(&r), 0);
+		resolved_free(&r);
+		r = resolve_row("产出指标", "数量指标", money[i], "900");
+		CHECK_INT_EQ(count(&r, D_VALUE_MONEY), 1);
 		resolved_free(&r);
 	}
 	unit_context = NULL;
@@ -776,8 +789,44 @@ static void test_overall(void)
 	resolved_free(&r);
 }
 
+/* A 指标值 parsed into sign, number and unit (indicator.c), kept as written for printing. */
+static void test_indicator_parse(void)
+{
+	static const struct {
+		const char *value;
+		indicator_sign sign;
+		const char *number, *unit;
+		unit_kind kind;
+	} cases[] = {
+		{"≥95%", IND_SIGN_GE, "95", "%", UNIT_PERCENT},
+		{"≤ 810 万元", IND_SIGN_LE, "810", "万元", UNIT_MONEY},
+		{"4次", IND_SIGN_NONE, "4", "次", UNIT_COUNT},
+		{"=100.00%", IND_SIGN_EQ, "100.00", "%", UNIT_PERCENT},
+		{"＜3天", IND_SIGN_LT, "3", "天", UNIT_NONE},
+		{"≤0.2万/次", IND_SIGN_LE, "0.2", "万/次", UNIT_MONEY},
+		{"≥95百分比", IND_SIGN_GE, "95", "百分比", UNIT_WORD},
+		{"≥200人次", IND_SIGN_GE, "200", "人次", UNIT_COUNT},
+		{"提升", IND_SIGN_QUALITATIVE, "", "", UNIT_NONE},
+		{"≤1≤万元", IND_SIGN_UNPARSED, "", "", UNIT_NONE},
+		{"3月、9月份按时完成率=100.00%", IND_SIGN_UNPARSED, "", "", UNIT_NONE},
+		{"", IND_SIGN_UNPARSED, "", "", UNIT_NONE},
+	};
+	arena *a = arena_new();
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		model_indicator mi = {.value = cases[i].value};
+		indicator_parse(a, mi.value, &mi);
+		CHECK_INT_EQ(mi.sign, cases[i].sign);
+		CHECK_STR_EQ(mi.number, cases[i].number);
+		CHECK_STR_EQ(mi.unit, cases[i].unit);
+		CHECK_INT_EQ(indicator_unit_kind(mi.unit), cases[i].kind);
+		CHECK_STR_EQ(mi.value, cases[i].value);
+	}
+	arena_free(a);
+}
+
 int main(void)
 {
+	test_indicator_parse();
 	test_good_project();
 	test_budget_sum();
 	test_amount_errors();
