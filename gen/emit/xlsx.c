@@ -130,6 +130,14 @@ static size_t break_lines(xlsx_ctx *x, const doc_style *st, const char *text, mp
 	return pg_break(x->fonts, st, text, width, false, squeeze, &lp, lines);
 }
 
+static mpt table_width(const doc_table *t)
+{
+	mpt width = 0;
+	for (int c = 0; c < t->ncols; c++)
+		width += t->col_widths[c];
+	return width;
+}
+
 static size_t count_lines(xlsx_ctx *x, const doc_style *st, const char *text, mpt width,
                           bool squeeze)
 {
@@ -460,6 +468,15 @@ static prose body_blocks(xlsx_ctx *x, const doc_document *doc)
 	return all;
 }
 
+/* Whether b is one of the blocks of a prose sheet. */
+static bool in_prose(const prose *p, const doc_block *b)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->blocks[i].b == b)
+			return true;
+	return false;
+}
+
 /* Index of the block that ends the part opened by the heading at i: the next heading of the
  * same or a higher level. */
 static size_t part_end(const prose *all, size_t i)
@@ -626,7 +643,9 @@ typedef struct sheet_table {
 	lxw_row_t *breaks;   /* sheet rows that start a new page, ascending */
 	size_t nbreaks;
 	bool one_page;       /* printed on one page, scaled down if need be */
-	mpt title_h, caption_h;
+	const doc_block *lead; /* the part's heading printed above the first table of a part (第二部分
+	                        * 预算项目绩效目标), or NULL; lead_h its row's height */
+	mpt lead_h, title_h, caption_h;
 } sheet_table;
 
 /* The height of the note row (0 without a note) and its line count. */
@@ -636,10 +655,7 @@ static mpt note_height(xlsx_ctx *x, const doc_table *t, size_t *lines)
 	if (!*t->note || !t->note_style)
 		return 0;
 	const doc_style *st = t->note_style;
-	mpt width = 0;
-	for (int c = 0; c < t->ncols; c++)
-		width += t->col_widths[c];
-	size_t n = count_lines(x, st, t->note, width - CELL_PAD_MPT, false);
+	size_t n = count_lines(x, st, t->note, table_width(t) - CELL_PAD_MPT, false);
 	*lines = n;
 	return (mpt)(n ? n : 1) * st->line_height + st->space_before + 49;
 }
@@ -658,7 +674,7 @@ static mpt printable_height(const doc_page *pg)
 static void sheet_breaks(xlsx_ctx *x, sheet_table *s, const pg_table_rows *tr)
 {
 	size_t note_lines;
-	int64_t total = s->title_h + s->caption_h + note_height(x, s->t, &note_lines);
+	int64_t total = s->lead_h + s->title_h + s->caption_h + note_height(x, s->t, &note_lines);
 	for (int r = 0; r < s->t->nrows; r++)
 		total += s->h[r];
 	s->nbreaks = tr->nbreaks < MAX_BREAKS ? tr->nbreaks : MAX_BREAKS;
@@ -743,6 +759,16 @@ static void write_title_block(xlsx_ctx *x, lxw_worksheet *ws, const sheet_table 
 	const doc_table *t = s->t;
 	lxw_col_t last = (lxw_col_t)(t->ncols - 1);
 	lxw_row_t row = 0;
+	if (s->lead) {
+		const doc_style *st = s->lead->style;
+		lxw_format *f = text_format(x, st, st->align, LXW_ALIGN_VERTICAL_CENTER);
+		if (last > 0)
+			check(x, worksheet_merge_range(ws, row, 0, row, last, s->lead->text, f), "部分标题");
+		else
+			check(x, worksheet_write_string(ws, row, 0, s->lead->text, f), "部分标题");
+		check(x, worksheet_set_row(ws, row, row_points(s->lead_h), NULL), "行高");
+		row++;
+	}
 	if (s->title_h) {
 		const doc_style *st = t->title_style;
 		lxw_format *f = text_format(x, st, st->align, LXW_ALIGN_VERTICAL_CENTER);
@@ -798,7 +824,7 @@ static void write_note(xlsx_ctx *x, lxw_worksheet *ws, const sheet_table *s)
 }
 
 static void write_table_sheet(xlsx_ctx *x, const doc_table *t, const doc_page *page,
-                              const pg_result *pages)
+                              const pg_result *pages, const doc_block *lead)
 {
 	const pg_table_rows *tr = pg_table_layout(pages, t);
 	if (!tr || t->ncols < 1) {
@@ -814,8 +840,14 @@ static void write_table_sheet(xlsx_ctx *x, const doc_table *t, const doc_page *p
 		                                     column_pixels(t->col_widths[c]), NULL),
 		      "列宽");
 	sheet_table s = {.t = t, .page = page, .h = tr->heights, .title_h = tr->title_h,
-	                 .caption_h = tr->caption_h};
-	s.r0 = (s.title_h ? 1 : 0) + (s.caption_h ? 1 : 0);
+	                 .caption_h = tr->caption_h, .lead = lead};
+	if (lead) {
+		const doc_style *st = lead->style;
+		mpt pitch = st->line_height ? st->line_height : st->size * 13 / 10;
+		size_t n = count_lines(x, st, lead->text, table_width(t) - CELL_PAD_MPT, false);
+		s.lead_h = (mpt)(n ? n : 1) * pitch + st->space_after;
+	}
+	s.r0 = (lead ? 1 : 0) + (s.title_h ? 1 : 0) + (s.caption_h ? 1 : 0);
 	write_title_block(x, ws, &s);
 	sheet_breaks(x, &s, tr);
 	for (int r = 0; r < t->nrows; r++)
@@ -834,7 +866,7 @@ static void write_table_sheet(xlsx_ctx *x, const doc_table *t, const doc_page *p
 	/* a table longer than a page keeps its title block and header rows in view while it
 	 * scrolls, unless they would take more than a third of a page's height */
 	if (s.nbreaks && t->repeat_count > 0 && head_end <= t->nrows) {
-		mpt frozen = s.title_h + s.caption_h;
+		mpt frozen = s.lead_h + s.title_h + s.caption_h;
 		for (int r = 0; r < head_end; r++)
 			frozen += s.h[r];
 		if (frozen <= printable_height(page) / 3)
@@ -870,6 +902,9 @@ int emit_xlsx(const doc_document *doc, const pg_result *pages, font_set *fonts, 
 	collect_prose(&x, doc, &overall, &rest);
 	const doc_block *first_overall = overall.n ? overall.blocks[0].b : NULL;
 	const doc_block *first_rest = rest.n ? rest.blocks[0].b : NULL;
+	/* a printed heading with no text of its own before a table (a part: 第二部分 预算项目绩效目标)
+	 * goes on that table's sheet, above its title, as the booklet prints it */
+	const doc_block *lead = NULL;
 	for (size_t s = 0; s < doc->nsections && !x.failed; s++) {
 		const doc_section *sec = &doc->sections[s];
 		for (size_t i = 0; i < sec->nblocks && !x.failed; i++) {
@@ -878,8 +913,14 @@ int emit_xlsx(const doc_document *doc, const pg_result *pages, font_set *fonts, 
 				write_prose_sheet(&x, "整体绩效目标", &overall);
 			if (b == first_rest)
 				write_prose_sheet(&x, rest_name(&rest), &rest);
-			if (b->kind == BLOCK_TABLE)
-				write_table_sheet(&x, b->table, &sec->page, pages);
+			if (b->kind == BLOCK_TABLE) {
+				write_table_sheet(&x, b->table, &sec->page, pages, lead);
+				lead = NULL;
+			} else if (b->kind == BLOCK_HEADING && !b->hidden) {
+				lead = in_prose(&overall, b) || in_prose(&rest, b) ? NULL : b;
+			} else if (b->kind == BLOCK_PARAGRAPH || b->kind == BLOCK_TOC) {
+				lead = NULL;
+			}
 		}
 	}
 	if (!x.nnames && !x.failed) /* a workbook needs a sheet */

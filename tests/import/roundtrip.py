@@ -21,8 +21,6 @@ KNOWN = {
         "projects[10].budget.fiscal": "the .docx prints 20.982 as 20.98 (two decimals)",
     },
 }
-# the .xlsx of 2025 does not say which projects are 公用 (no 预算公用绩效目标 heading in the workbook)
-KNOWN_PART = {("2025-汉沽管理区人力资源和社会保障局", "xlsx")}
 
 passed = failed = 0
 
@@ -87,16 +85,11 @@ def main():
                 got = json.loads(d.stdout)
                 diffs = paths(want, got)
                 known = KNOWN.get((stem, ext), {})
-                if (stem, ext) in KNOWN_PART:
-                    diffs = [p for p in diffs if not p.endswith(".part") or
-                             want_part(want, p) != "公用"]
                 unexplained = [p for p in diffs if p not in known]
                 if unexplained:
                     bad(f"{stem}.{ext}: dump --json differs at {', '.join(unexplained[:8])}")
                 else:
                     why = "; ".join(sorted(set(known[p] for p in diffs if p in known)))
-                    if (stem, ext) in KNOWN_PART:
-                        why = (why + "; " if why else "") + "公用 parts not in the workbook"
                     ok(f"{stem}.{ext}: dump --json equal" + (f" except what the document lacks ({why})" if why else ""))
                 if want_budget:
                     t = run(prog, "dump", "--tables", got_src)
@@ -152,11 +145,6 @@ def fixtures(prog):
             ok("fixture lo-resaved.docx (LibreOffice's re-save of the 2024 .docx): dump --json equals the sample's")
         else:
             bad("fixture lo-resaved.docx: dump --json differs from the 2024 sample's")
-
-
-def want_part(want, path):
-    i = int(path.split("[")[1].split("]")[0])
-    return want["projects"][i]["part"]
 
 
 main()

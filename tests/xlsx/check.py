@@ -165,12 +165,24 @@ def check_amount(where, cell, model_value, cached=None):
         ok(cell.number_format == "0.00", f"{where}: number format {cell.number_format!r}, expected 0.00")
 
 
+PART_HEADING = re.compile(r"第[一二三四五六七八九十]+部分")
+
+
+def sheet_title(ws):
+    """The table's title: row 1, or row 2 on the first sheet of a part, whose row 1 is the
+    part's heading as the booklet prints it (第二部分　预算项目绩效目标)."""
+    first = ws.cell(1, 1).value or ""
+    if isinstance(first, str) and PART_HEADING.match(first):
+        return ws.cell(2, 1).value or ""
+    return first
+
+
 def check_project_sheet(ctx, sh, p, number, pdf_pages):
     ws = sh.ws
     name = ws.title
     full = ctx["variant"] == "完整"
     lay = ctx["layouts"]["project-full" if full else "project-compact"]
-    title = ws.cell(1, 1).value or ""
+    title = sheet_title(ws)
     ok(re.fullmatch(re.escape(str(number)) + r"[.、]" + re.escape(p["name"]) + "绩效目标表", title),
        f"{name}: title {title!r}")
     ncols = len(lay["widths"])
@@ -299,8 +311,12 @@ def check_project_sheet(ctx, sh, p, number, pdf_pages):
     unit = p.get("unit") or ctx["unit"]  # the project's 编报单位, else the department's
     if unit:
         allowed.add("单位名称：" + unit)
+    lead = ws.cell(1, 1).value
+    if isinstance(lead, str) and PART_HEADING.match(lead):  # the part's heading above the title
+        allowed.add(lead)
+    top = 2 if not (isinstance(lead, str) and PART_HEADING.match(lead)) else 3
     if full:  # the caption line under the title
-        row2 = {ws.cell(2, c).value for c in range(1, ncols + 1)}
+        row2 = {ws.cell(top, c).value for c in range(1, ncols + 1)}
         ok("单位：万元" in row2 and (not unit or "单位名称：" + unit in row2), f"{name}: caption row {row2}")
 
     # every cell: nothing unexpected, numbers only where the model has them; borders, wrap, fonts
@@ -528,7 +544,7 @@ def check_department(budgetgen, ctx, source, outdir):
     for i in order:
         p = m["projects"][i]
         k = next((k for k, n in enumerate(names) if n.startswith(f"{i + 1}.") and
-                  (wb.worksheets[k].cell(1, 1).value or "").endswith(p["name"] + "绩效目标表")), None)
+                  sheet_title(wb.worksheets[k]).endswith(p["name"] + "绩效目标表")), None)
         if not ok(k is not None, f"{path}: no sheet for project {i + 1} {p['name']}"):
             continue
         at.append(k)
@@ -553,7 +569,7 @@ def check_department(budgetgen, ctx, source, outdir):
                     ok(False, f"{path} {ws.title} {c.coordinate}: amount {c.value!r} stored as text")
         check_counters(path, ws)
         check_formulas(sh, f"{path} {ws.title}")
-        title = ws.cell(1, 1).value
+        title = sheet_title(ws)
         if ws.title not in ("整体绩效目标",) and isinstance(title, str) and title.endswith("表"):
             check_short_name(path, ws.title, title)
         if ws.row_breaks.brk and ws.print_title_rows:
