@@ -43,18 +43,36 @@ static int32_t measure_cb(void *ctx, uint32_t cp)
 	return pg_advance(m->fonts, m->st, cp);
 }
 
-size_t pg_break(font_set *fonts, const doc_style *st, const char *text, mpt width, bool prose,
-                bool squeeze, lb_params *lp, lb_line **lines)
+/* pg_break with a word list for the holds (NULL: numbers and document numbers only). */
+static size_t break_words(font_set *fonts, const doc_style *st, const char *text, mpt width,
+                          bool prose, bool squeeze, const lb_words *words, lb_params *lp,
+                          lb_line **lines)
 {
+	size_t len = strlen(text);
+	uint8_t small[256];
+	uint8_t *hold = len <= sizeof small ? small : xmalloc(len);
+	lb_hold(text, len, words, hold);
 	*lp = (lb_params){.width = width > 1000 ? width : 1000,
 	                  .first_indent = prose ? st->first_indent : 0,
 	                  .em = st->size,
 	                  .justify = prose && st->align == ALIGN_JUSTIFY,
-	                  .squeeze = squeeze};
+	                  .squeeze = squeeze,
+	                  .hold = hold,
+	                  .no_widow = true};
 	measure_ctx mc = {fonts, st};
 	layout_policy(fonts);
 	*lines = NULL;
-	return lb_break(text, strlen(text), lp, measure_cb, &mc, lines);
+	size_t n = lb_break(text, len, lp, measure_cb, &mc, lines);
+	lp->hold = NULL;
+	if (hold != small)
+		free(hold);
+	return n;
+}
+
+size_t pg_break(font_set *fonts, const doc_style *st, const char *text, mpt width, bool prose,
+                bool squeeze, lb_params *lp, lb_line **lines)
+{
+	return break_words(fonts, st, text, width, prose, squeeze, NULL, lp, lines);
 }
 
 /* ---- the pager ------------------------------------------------------------------------------ */
