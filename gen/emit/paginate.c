@@ -115,6 +115,7 @@ typedef struct pager {
 	size_t nh, hcap, nv, vcap;
 	uint32_t *seen_missing; /* code points already reported */
 	size_t nseen, seen_cap;
+	lb_words words;     /* the document's word list (holds inside words) */
 } pager;
 
 static int edge_cmp(const void *pa, const void *pb)
@@ -294,7 +295,7 @@ static size_t break_text(pager *p, const doc_style *st, const char *text, mpt wi
                          lb_params *lp, lb_line **lines)
 {
 	lb_line *heap = NULL;
-	size_t n = pg_break(p->fonts, st, text, width, prose, true, lp, &heap);
+	size_t n = break_words(p->fonts, st, text, width, prose, true, &p->words, lp, &heap);
 	*lines = arena_alloc(p->a, (n ? n : 1) * sizeof **lines);
 	if (n)
 		memcpy(*lines, heap, n * sizeof **lines);
@@ -507,9 +508,12 @@ static void draw_title_block(pager *p, const doc_table *t)
 	}
 }
 
+enum { MIN_ROWS = 3 }; /* body rows a form (one_page) never leaves alone on a page */
+
 /* The rows of t (heights h) that start a new page when its row 0 is set at y0 on a page whose
  * text area runs from top to bottom: a body row that does not fit below what is on the page goes
- * to a new page, which starts with the repeated rows. Never a row of the header block. */
+ * to a new page, which starts with the repeated rows. Never a row of the header block; the last
+ * page of a form gets at least MIN_ROWS body rows when the page before can spare them. */
 static size_t table_breaks(arena *a, const doc_table *t, const mpt *h, mpt y0, mpt top, mpt bottom,
                            int **breaks)
 {
@@ -530,6 +534,17 @@ static size_t table_breaks(arena *a, const doc_table *t, const mpt *h, mpt y0, m
 			seg = r;
 		}
 		y += h[r];
+	}
+	if (n && t->one_page) {
+		int last = (*breaks)[n - 1], prev = n > 1 ? (*breaks)[n - 2] : head_end;
+		int want = t->nrows - MIN_ROWS;
+		if (last > want && want - prev >= MIN_ROWS) {
+			mpt tail = top + rep_h;
+			for (int r = want; r < t->nrows; r++)
+				tail += h[r];
+			if (tail <= bottom)
+				(*breaks)[n - 1] = want;
+		}
 	}
 	return n;
 }
@@ -575,12 +590,256 @@ static void check_rows_fit(pager *p, const doc_table *t, const table_geom *g, in
 	}
 }
 
-static void flow_table(pager *p, const doc_table *t)
+/* ---- fitting a table to its columns and its page ----------------------------------------------- */
+
+/* The cells' styles `step` half points smaller, never below their min_size: a copy of t. */
+static doc_table *scaled_table(pager *p, const doc_table *t, int step)
+{
+	doc_table *s = arena_alloc(p->a, sizeof *s);
+	*s = *t;
+	if (!step)
+		return s;
+	doc_cell *cells = arena_alloc(p->a, (t->ncells ? t->ncells : 1) * sizeof *cells);
+	const doc_style **from = arena_alloc(p->a, (t->ncells ? t->ncells : 1) * sizeof *from);
+	doc_style **to = arena_alloc(p->a, (t->ncells ? t->ncells : 1) * sizeof *to);
+	size_t nst = 0;
+	for (size_t i = 0; i < t->ncells; i++) {
+		cells[i] = t->cells[i];
+		const doc_style *st = t->cells[i].style;
+		size_t k = 0;
+		while (k < nst && from[k] != st)
+			k++;
+		if (k == nst) {
+			doc_style *c = arena_alloc(p->a, sizeof *c);
+			*c = *st;
+			mpt size = st->size - (mpt)step * 500;
+			if (st->min_size > 0 && size < st->min_size)
+				size = st->min_size;
+			if (st->min_size <= 0 || size > st->size)
+				size = st->size;
+			c->size = size;
+			c->line_height = (mpt)((int64_t)st->line_height * size / st->size);
+			from[nst] = st, to[nst] = c, nst++;
+		}
+		cells[i].style = to[k];
+	}
+	s->cells = cells;
+	return s;
+}
+
+/* How many half-point steps the cells of t may shrink. */
+static int shrink_steps(const doc_table *t)
+{
+	int steps = 0;
+	for (size_t i = 0; i < t->ncells; i++) {
+		const doc_style *st = t->cells[i].style;
+		if (st->min_size > 0 && st->min_size < st->size) {
+			int k = (st->size - st->min_size + 499) / 500;
+			if (k > steps)
+				steps = k;
+		}
+	}
+	return steps;
+}
+
+/* The width a cell's text asks for: all of it on one line when that fits within `room`, else its
+ * widest piece that must not break (a word, a code, a number with its unit). */
+static mpt cell_need(pager *p, const doc_cell *c, mpt room)
+{
+	const doc_style *st = c->style;
+	size_t len = strlen(c->text);
+	if (!len)
+		return 0;
+	mpt whole = 0;
+	bool one_line = !memchr(c->text, '\n', len);
+	for (size_t i = 0, k; one_line && i < len; i += k) {
+		uint32_t cp;
+		k = utf8_decode(c->text + i, len - i, &cp);
+		if (!k)
+			k = 1, cp = 0xFFFD;
+		whole += pg_advance(p->fonts, st, cp);
+		if (whole > room)
+			one_line = false;
+	}
+	if (one_line)
+		return whole + 2 * st->pad_x;
+	uint8_t small[256];
+	uint8_t *hold = len <= sizeof small ? small : xmalloc(len);
+	lb_hold(c->text, len, &p->words, hold);
+	lb_params lp = {.width = room, .em = st->size, .squeeze = true, .hold = hold};
+	measure_ctx mc = {p->fonts, st};
+	mpt w = lb_min_width(c->text, len, &lp, measure_cb, &mc);
+	if (hold != small)
+		free(hold);
+	return w + 2 * st->pad_x;
+}
+
+/* Column widths of t that follow its content within col_min/col_max: a column widens to set its
+ * labels on one line and its codes and numbers whole, and the columns with room to spare give
+ * the width back, so the sum stays the text width. */
+static const mpt *fit_columns(pager *p, const doc_table *t)
+{
+	int nc = t->ncols;
+	mpt *need = arena_alloc(p->a, (size_t)nc * sizeof *need);
+	mpt *w = arena_alloc(p->a, (size_t)nc * sizeof *w);
+	for (size_t i = 0; i < t->ncells; i++) {
+		const doc_cell *c = &t->cells[i];
+		if (c->colspan != 1)
+			continue;
+		mpt n = cell_need(p, c, t->col_max[c->col] - 2 * c->style->pad_x);
+		if (n > need[c->col])
+			need[c->col] = n;
+	}
+	for (int c = 0; c < nc; c++) {
+		mpt v = need[c] > t->col_widths[c] ? need[c] : t->col_widths[c];
+		w[c] = v > t->col_max[c] ? t->col_max[c] : v;
+	}
+	/* a spanning cell whose unbreakable piece is wider than its columns widens its last column */
+	for (size_t i = 0; i < t->ncells; i++) {
+		const doc_cell *c = &t->cells[i];
+		if (c->colspan == 1)
+			continue;
+		mpt have = 0;
+		for (int k = c->col; k < c->col + c->colspan; k++)
+			have += w[k];
+		mpt n = cell_need(p, c, 0);
+		for (int k = c->col + c->colspan - 1; k >= c->col && n > have; k--) {
+			mpt add = n - have < t->col_max[k] - w[k] ? n - have : t->col_max[k] - w[k];
+			if (add > 0)
+				w[k] += add, have += add;
+			if (w[k] > need[k])
+				need[k] = w[k];
+		}
+	}
+	mpt total = 0, excess;
+	for (int c = 0; c < nc; c++)
+		total += t->col_widths[c];
+	for (int pass = 0; pass < 2; pass++) {
+		/* pass 0: from the room columns have beyond their needs; pass 1: undo widenings */
+		excess = -total;
+		mpt slack = 0;
+		for (int c = 0; c < nc; c++) {
+			excess += w[c];
+			mpt floor = pass ? t->col_widths[c] : (need[c] > t->col_min[c] ? need[c] : t->col_min[c]);
+			if (w[c] > floor)
+				slack += w[c] - floor;
+		}
+		if (excess <= 0 || slack <= 0)
+			continue;
+		mpt take_all = excess < slack ? excess : slack, taken = 0;
+		int64_t seen = 0;
+		for (int c = 0; c < nc; c++) {
+			mpt floor = pass ? t->col_widths[c] : (need[c] > t->col_min[c] ? need[c] : t->col_min[c]);
+			if (w[c] <= floor)
+				continue;
+			seen += w[c] - floor;
+			mpt take = (mpt)((int64_t)take_all * seen / slack) - taken;
+			w[c] -= take;
+			taken += take;
+		}
+	}
+	excess = -total;
+	for (int c = 0; c < nc; c++)
+		excess += w[c];
+	w[nc - 1] -= excess; /* rounding: nothing left but a few millipoints */
+	return w;
+}
+
+static mpt grid_height(const doc_table *t, const table_geom *g)
+{
+	mpt h = 0;
+	for (int r = 0; r < t->nrows; r++)
+		h += g->h[r];
+	return h;
+}
+
+/* A form that does not fit its page at the smallest size: tries widening each column in turn by
+ * 4 mm (within col_max), the others giving the width back in proportion to their room above
+ * col_min, and keeps each change that makes the grid shorter. Returns the grid's height; s and g
+ * hold the best widths found and their geometry. */
+static mpt balance_columns(pager *p, doc_table *s, table_geom *g, mpt h)
+{
+	int nc = s->ncols;
+	const mpt step = MPT_FROM_MM(4);
+	for (int round = 0; round < 2; round++) {
+		bool better = false;
+		for (int c = 0; c < nc; c++) {
+			const mpt *cur = s->col_widths;
+			mpt add = s->col_max[c] - cur[c] < step ? s->col_max[c] - cur[c] : step;
+			mpt room = 0;
+			for (int k = 0; k < nc; k++)
+				if (k != c && cur[k] > s->col_min[k])
+					room += cur[k] - s->col_min[k];
+			if (add > room)
+				add = room;
+			if (add <= 0)
+				continue;
+			mpt *w = arena_alloc(p->a, (size_t)nc * sizeof *w);
+			mpt taken = 0;
+			int64_t seen = 0;
+			for (int k = 0; k < nc; k++) {
+				w[k] = cur[k];
+				if (k == c || cur[k] <= s->col_min[k])
+					continue;
+				seen += cur[k] - s->col_min[k];
+				mpt take = (mpt)((int64_t)add * seen / room) - taken;
+				w[k] -= take;
+				taken += take;
+			}
+			w[c] += taken;
+			table_geom trial;
+			s->col_widths = w;
+			measure_table(p, s, &trial);
+			mpt th = grid_height(s, &trial);
+			if (th < h) {
+				h = th, *g = trial, better = true;
+			} else {
+				s->col_widths = cur;
+			}
+		}
+		if (!better)
+			break;
+	}
+	return h;
+}
+
+/* The table as it is set: t itself, or a copy whose columns follow the content (col_min/col_max)
+ * and, for a form (one_page), whose cells are set at the largest size, down to their min_size,
+ * at which title, caption and grid fit one page; at the smallest when none does. g receives its
+ * geometry. */
+static const doc_table *fit_table(pager *p, const doc_table *t, table_geom *g)
+{
+	if (!t->one_page && !t->col_min) {
+		measure_table(p, t, g);
+		return t;
+	}
+	const doc_page *pg = &p->sec->page;
+	mpt room = pg->height - pg->margin_top - pg->margin_bottom, title_h, caption_h;
+	title_block_heights(p, t, &title_h, &caption_h);
+	int steps = t->one_page ? shrink_steps(t) : 0;
+	doc_table *s = NULL;
+	mpt h = 0;
+	for (int k = 0; k <= steps; k++) {
+		s = scaled_table(p, t, k);
+		if (t->col_min && t->col_max)
+			s->col_widths = fit_columns(p, s);
+		measure_table(p, s, g);
+		h = title_h + caption_h + grid_height(s, g);
+		if (h <= room)
+			return s;
+	}
+	if (t->one_page && t->col_min && t->col_max)
+		h = title_h + caption_h + balance_columns(p, s, g, h - title_h - caption_h);
+	return s;
+}
+
+static void flow_table(pager *p, const doc_table *t0)
 {
 	table_geom g;
-	measure_table(p, t, &g);
+	const doc_table *t = fit_table(p, t0, &g);
 	pg_table_rows *tr = vec_push(p->a, &p->r->tables, &p->r->ntables, &p->r->tables_cap, sizeof *tr);
-	tr->table = t;
+	tr->table = t0;
+	tr->set = t;
 	tr->heights = g.h;
 	title_block_heights(p, t, &tr->title_h, &tr->caption_h);
 	mpt cap_h = tr->title_h + tr->caption_h;
@@ -595,7 +854,9 @@ static void flow_table(pager *p, const doc_table *t)
 	mpt head_h = 0;
 	for (int r = 0; r < head_end; r++)
 		head_h += g.h[r];
-	mpt first_body = head_end < t->nrows ? g.h[head_end] : 0;
+	mpt first_body = 0; /* the first body rows that must come with the header */
+	for (int r = head_end; r < t->nrows && r < head_end + (t->one_page ? MIN_ROWS : 1); r++)
+		first_body += g.h[r];
 	check_rows_fit(p, t, &g, head_end);
 	ensure_room(p, cap_h + head_h + first_body);
 	place_pending(p);
@@ -612,7 +873,7 @@ static void flow_table(pager *p, const doc_table *t)
 	for (int r = 0; r < t->nrows; r++) {
 		if (next < nbreaks && breaks[next] == r) {
 			next++;
-			note_piece(p, t, seg, r, seg > 0, draw_rows(p, &g, seg, r, rowy, x0));
+			note_piece(p, t0, seg, r, seg > 0, draw_rows(p, &g, seg, r, rowy, x0));
 			new_page(p);
 			/* repeated header rows at the top of the continuation page */
 			mpt *rep = arena_alloc(p->a, (size_t)(t->nrows + 1) * sizeof *rep);
@@ -629,7 +890,7 @@ static void flow_table(pager *p, const doc_table *t)
 		}
 		rowy[r + 1] = rowy[r] + g.h[r];
 	}
-	note_piece(p, t, seg, t->nrows, seg > 0, draw_rows(p, &g, seg, t->nrows, rowy, x0));
+	note_piece(p, t0, seg, t->nrows, seg > 0, draw_rows(p, &g, seg, t->nrows, rowy, x0));
 	p->y = rowy[t->nrows];
 	p->at_top = false;
 	if (*t->note && t->note_style)
@@ -756,7 +1017,7 @@ static void flow_heading(pager *p, const doc_block *b, const doc_block *next)
 
 const pg_result *paginate(arena *a, font_set *fonts, const doc_document *doc)
 {
-	pager p = {.a = a, .fonts = fonts, .doc = doc};
+	pager p = {.a = a, .fonts = fonts, .doc = doc, .words = {doc->words, doc->nwords}};
 	layout_policy(fonts);
 	p.r = arena_alloc(a, sizeof *p.r);
 	for (size_t s = 0; s < doc->nsections; s++) {

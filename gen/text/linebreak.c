@@ -512,6 +512,30 @@ size_t lb_break(const char *text, size_t len, const lb_params *p, lb_measure_fn 
 	return n;
 }
 
+int32_t lb_min_width(const char *text, size_t len, const lb_params *p, lb_measure_fn m, void *ctx)
+{
+	lb_src t = {text, visible_end(text, len), p, m, ctx};
+	int64_t best = 0, run = 0;
+	bool leading = true, spaced = false, have = false;
+	item it, prev = {0};
+	for (size_t pos = 0; pos < t.len;) {
+		next_item(&t, &pos, &it);
+		if (it.cls == LB_NL || is_blank(&it, &leading)) {
+			spaced = true;
+			continue;
+		}
+		if (have && (spaced || brk_kind(&t, &prev, &it, false) == BRK_LEGAL))
+			run = 0;
+		run += it.adv;
+		if (run > best)
+			best = run;
+		prev = it;
+		have = true;
+		spaced = false;
+	}
+	return clamp32(best);
+}
+
 /* ---- holds ------------------------------------------------------------------------------- */
 
 static bool is_digit_cp(uint32_t cp)

@@ -54,6 +54,10 @@ enum {
 	                * number's bracket, year and 号 (冀财资[2017]674号, 邢人社发〔2019〕11号) */
 };
 
+/* The width of the widest piece of text[0..len) that lb_break keeps on one line when it can: a
+ * run joined by held breaks (p->hold), Latin units and 避头/避尾 marks. Blanks end a piece. */
+int32_t lb_min_width(const char *text, size_t len, const lb_params *p, lb_measure_fn m, void *ctx);
+
 /* A word list for lb_hold: UTF-8 words, sorted by strcmp. */
 typedef struct lb_words {
 	const char *const *words;
