@@ -373,6 +373,8 @@ void db_paragraph(doc_builder *d, const char *style_name, const char *text)
 	doc_block *b = db_add_block(d, BLOCK_PARAGRAPH);
 	b->style = db_style(d, style_name);
 	b->text = text;
+	/* a heading set as a paragraph ((一)…, 部门职责：) stays with the first lines of its text */
+	b->keep_with_next = strstr(style_name, "标题") != NULL;
 }
 
 void db_heading(doc_builder *d, const char *style_name, int level, const char *text,

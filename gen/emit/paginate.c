@@ -473,11 +473,12 @@ static void title_block_heights(pager *p, const doc_table *t, mpt *title_h, mpt 
 		*caption_h = t->caption_style->line_height;
 }
 
-/* Draws the title block measured by title_block_heights at p->y. */
-static void draw_title_block(pager *p, const doc_table *t)
+/* Draws the title block measured by title_block_heights at p->y; without the title when
+ * !with_title (a continuation page). */
+static void draw_title_block(pager *p, const doc_table *t, bool with_title)
 {
 	mpt h = 0;
-	if (*t->title && t->title_style) {
+	if (with_title && *t->title && t->title_style) {
 		const doc_style *st = t->title_style;
 		lb_params lp;
 		lb_line *lines;
@@ -512,10 +513,10 @@ enum { MIN_ROWS = 3 }; /* body rows a form (one_page) never leaves alone on a pa
 
 /* The rows of t (heights h) that start a new page when its row 0 is set at y0 on a page whose
  * text area runs from top to bottom: a body row that does not fit below what is on the page goes
- * to a new page, which starts with the repeated rows. Never a row of the header block; the last
+ * to a new page, which starts with the caption line (cont_h high) and the repeated rows. Never a row of the header block; the last
  * page of a form gets at least MIN_ROWS body rows when the page before can spare them. */
 static size_t table_breaks(arena *a, const doc_table *t, const mpt *h, mpt y0, mpt top, mpt bottom,
-                           int **breaks)
+                           mpt cont_h, int **breaks)
 {
 	int head_end = t->repeat_first + t->repeat_count;
 	if (head_end > t->nrows)
@@ -530,7 +531,7 @@ static size_t table_breaks(arena *a, const doc_table *t, const mpt *h, mpt y0, m
 	for (int r = 0; r < t->nrows; r++) {
 		if (r >= head_end && r > seg && y + h[r] > bottom) {
 			*(int *)vec_push(a, breaks, &n, &cap, sizeof **breaks) = r;
-			y = top + rep_h;
+			y = top + cont_h + rep_h;
 			seg = r;
 		}
 		y += h[r];
@@ -539,7 +540,7 @@ static size_t table_breaks(arena *a, const doc_table *t, const mpt *h, mpt y0, m
 		int last = (*breaks)[n - 1], prev = n > 1 ? (*breaks)[n - 2] : head_end;
 		int want = t->nrows - MIN_ROWS;
 		if (last > want && want - prev >= MIN_ROWS) {
-			mpt tail = top + rep_h;
+			mpt tail = top + cont_h + rep_h;
 			for (int r = want; r < t->nrows; r++)
 				tail += h[r];
 			if (tail <= bottom)
@@ -642,14 +643,16 @@ static int shrink_steps(const doc_table *t)
 	return steps;
 }
 
-/* The width a cell's text asks for: all of it on one line when that fits within `room`, else its
- * widest piece that must not break (a word, a code, a number with its unit). */
-static mpt cell_need(pager *p, const doc_cell *c, mpt room)
+/* The widths a cell's text asks for: *line all of it on one line when that fits within `room`,
+ * else its widest piece that must not break (a word, a code, a number with its unit), which
+ * *unit always is. Padding included. */
+static void cell_need(pager *p, const doc_cell *c, mpt room, mpt *line, mpt *unit)
 {
 	const doc_style *st = c->style;
 	size_t len = strlen(c->text);
+	*line = *unit = 0;
 	if (!len)
-		return 0;
+		return;
 	mpt whole = 0;
 	bool one_line = !memchr(c->text, '\n', len);
 	for (size_t i = 0, k; one_line && i < len; i += k) {
@@ -661,8 +664,6 @@ static mpt cell_need(pager *p, const doc_cell *c, mpt room)
 		if (whole > room)
 			one_line = false;
 	}
-	if (one_line)
-		return whole + 2 * st->pad_x;
 	uint8_t small[256];
 	uint8_t *hold = len <= sizeof small ? small : xmalloc(len);
 	lb_hold(c->text, len, &p->words, hold);
@@ -671,7 +672,8 @@ static mpt cell_need(pager *p, const doc_cell *c, mpt room)
 	mpt w = lb_min_width(c->text, len, &lp, measure_cb, &mc);
 	if (hold != small)
 		free(hold);
-	return w + 2 * st->pad_x;
+	*unit = w + 2 * st->pad_x;
+	*line = one_line ? whole + 2 * st->pad_x : *unit;
 }
 
 /* Column widths of t that follow its content within col_min/col_max: a column widens to set its
@@ -680,15 +682,19 @@ static mpt cell_need(pager *p, const doc_cell *c, mpt room)
 static const mpt *fit_columns(pager *p, const doc_table *t)
 {
 	int nc = t->ncols;
-	mpt *need = arena_alloc(p->a, (size_t)nc * sizeof *need);
+	mpt *need = arena_alloc(p->a, (size_t)nc * sizeof *need);  /* labels on one line */
+	mpt *hard = arena_alloc(p->a, (size_t)nc * sizeof *hard);  /* codes and numbers whole */
 	mpt *w = arena_alloc(p->a, (size_t)nc * sizeof *w);
 	for (size_t i = 0; i < t->ncells; i++) {
 		const doc_cell *c = &t->cells[i];
 		if (c->colspan != 1)
 			continue;
-		mpt n = cell_need(p, c, t->col_max[c->col] - 2 * c->style->pad_x);
-		if (n > need[c->col])
-			need[c->col] = n;
+		mpt line, unit;
+		cell_need(p, c, t->col_max[c->col] - 2 * c->style->pad_x, &line, &unit);
+		if (line > need[c->col])
+			need[c->col] = line;
+		if (unit > hard[c->col])
+			hard[c->col] = unit;
 	}
 	for (int c = 0; c < nc; c++) {
 		mpt v = need[c] > t->col_widths[c] ? need[c] : t->col_widths[c];
@@ -702,25 +708,30 @@ static const mpt *fit_columns(pager *p, const doc_table *t)
 		mpt have = 0;
 		for (int k = c->col; k < c->col + c->colspan; k++)
 			have += w[k];
-		mpt n = cell_need(p, c, 0);
+		mpt line, n;
+		cell_need(p, c, 0, &line, &n);
 		for (int k = c->col + c->colspan - 1; k >= c->col && n > have; k--) {
 			mpt add = n - have < t->col_max[k] - w[k] ? n - have : t->col_max[k] - w[k];
 			if (add > 0)
 				w[k] += add, have += add;
 			if (w[k] > need[k])
 				need[k] = w[k];
+			if (w[k] > hard[k])
+				hard[k] = w[k];
 		}
 	}
 	mpt total = 0, excess;
 	for (int c = 0; c < nc; c++)
 		total += t->col_widths[c];
 	for (int pass = 0; pass < 2; pass++) {
-		/* pass 0: from the room columns have beyond their needs; pass 1: undo widenings */
+		/* pass 0: from the room columns have beyond their labels on one line; pass 1: beyond
+		 * their codes and numbers whole (labels wrap at word boundaries instead) */
+		const mpt *needs = pass ? hard : need;
 		excess = -total;
 		mpt slack = 0;
 		for (int c = 0; c < nc; c++) {
 			excess += w[c];
-			mpt floor = pass ? t->col_widths[c] : (need[c] > t->col_min[c] ? need[c] : t->col_min[c]);
+			mpt floor = needs[c] > t->col_min[c] ? needs[c] : t->col_min[c];
 			if (w[c] > floor)
 				slack += w[c] - floor;
 		}
@@ -729,7 +740,7 @@ static const mpt *fit_columns(pager *p, const doc_table *t)
 		mpt take_all = excess < slack ? excess : slack, taken = 0;
 		int64_t seen = 0;
 		for (int c = 0; c < nc; c++) {
-			mpt floor = pass ? t->col_widths[c] : (need[c] > t->col_min[c] ? need[c] : t->col_min[c]);
+			mpt floor = needs[c] > t->col_min[c] ? needs[c] : t->col_min[c];
 			if (w[c] <= floor)
 				continue;
 			seen += w[c] - floor;
@@ -845,7 +856,8 @@ static void flow_table(pager *p, const doc_table *t0)
 	mpt cap_h = tr->title_h + tr->caption_h;
 	int *sheet_breaks;
 	tr->nbreaks = table_breaks(p->a, t, g.h, p->sec->page.margin_top + cap_h, p->sec->page.margin_top,
-	                           p->sec->page.height - p->sec->page.margin_bottom, &sheet_breaks);
+	                           p->sec->page.height - p->sec->page.margin_bottom, tr->caption_h,
+	                           &sheet_breaks);
 	tr->breaks = sheet_breaks;
 
 	int head_end = t->repeat_first + t->repeat_count; /* header block and repeated rows */
@@ -860,12 +872,13 @@ static void flow_table(pager *p, const doc_table *t0)
 	check_rows_fit(p, t, &g, head_end);
 	ensure_room(p, cap_h + head_h + first_body);
 	place_pending(p);
-	draw_title_block(p, t);
+	draw_title_block(p, t, true);
 	p->y += cap_h;
 	p->at_top = false;
 
 	int *breaks;
-	size_t nbreaks = table_breaks(p->a, t, g.h, p->y, p->top, p->bottom, &breaks), next = 0;
+	size_t nbreaks = table_breaks(p->a, t, g.h, p->y, p->top, p->bottom, tr->caption_h, &breaks),
+	       next = 0;
 	mpt *rowy = arena_alloc(p->a, (size_t)(t->nrows + 1) * sizeof *rowy);
 	mpt x0 = p->left;
 	int seg = 0;
@@ -875,9 +888,11 @@ static void flow_table(pager *p, const doc_table *t0)
 			next++;
 			note_piece(p, t0, seg, r, seg > 0, draw_rows(p, &g, seg, r, rowy, x0));
 			new_page(p);
-			/* repeated header rows at the top of the continuation page */
+			/* the caption line (部门, 预算年度, 单位：万元) and the repeated header rows at the top
+			 * of the continuation page, as the published booklets have them */
+			draw_title_block(p, t, false);
 			mpt *rep = arena_alloc(p->a, (size_t)(t->nrows + 1) * sizeof *rep);
-			mpt y = p->y;
+			mpt y = p->y + tr->caption_h;
 			for (int k = t->repeat_first; k < head_end; k++) {
 				rep[k] = y;
 				y += g.h[k];
@@ -899,9 +914,53 @@ static void flow_table(pager *p, const doc_table *t0)
 
 /* ---- table of contents ------------------------------------------------------------------------ */
 
+enum { TOC_MIN_LAST = 3 }; /* entries the last page of the table of contents holds at least */
+
+/* The entry of the table of contents before which a page must break so that its last page is not
+ * an orphan of one or two entries: counts the entries the pages would hold (each of lines[i]
+ * lines of lh[i]). (size_t)-1 when no break is needed. */
+static size_t toc_early_break(const pager *p, const mpt *h, size_t n)
+{
+	mpt y = p->y;
+	size_t on_page = 0, page_start = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (y + h[i] > p->bottom && on_page) {
+			y = p->top;
+			on_page = 0;
+			page_start = i;
+		}
+		y += h[i];
+		on_page++;
+	}
+	if (page_start == 0 || on_page >= TOC_MIN_LAST || n - TOC_MIN_LAST <= 0)
+		return (size_t)-1;
+	return n - TOC_MIN_LAST;
+}
+
 static void flow_toc(pager *p, const doc_block *blk)
 {
 	const doc_document *doc = p->doc;
+	/* first the entries' heights, to keep the last page from holding one or two entries */
+	mpt *heights = NULL;
+	size_t nent = 0, cap = 0;
+	for (size_t s = 0; s < doc->nsections; s++) {
+		for (size_t b = 0; b < doc->sections[s].nblocks; b++) {
+			const doc_block *h = &doc->sections[s].blocks[b];
+			if (h->kind != BLOCK_HEADING || !h->in_toc || h->level > blk->toc_levels)
+				continue;
+			const doc_style *st = doc->toc_styles[h->level > 3 ? 2 : h->level - 1];
+			if (!st)
+				continue;
+			mpt indent = (mpt)(h->level - 1) * st->size * 2;
+			lb_params lp;
+			lb_line *lines;
+			size_t n = break_text(p, st, h->text, p->width - indent - st->size * 3, false, &lp,
+			                      &lines);
+			*(mpt *)vec_push(p->a, &heights, &nent, &cap, sizeof *heights) =
+				st->line_height * (mpt)(n ? n : 1);
+		}
+	}
+	size_t early = toc_early_break(p, heights, nent), entry = 0;
 	for (size_t s = 0; s < doc->nsections; s++) {
 		for (size_t b = 0; b < doc->sections[s].nblocks; b++) {
 			const doc_block *h = &doc->sections[s].blocks[b];
@@ -915,6 +974,8 @@ static void flow_toc(pager *p, const doc_block *blk)
 			lb_params lp;
 			lb_line *lines;
 			size_t n = break_text(p, st, h->text, p->width - indent - number_w, false, &lp, &lines);
+			if (entry++ == early && !p->at_top)
+				new_page(p);
 			ensure_room(p, st->line_height * (mpt)(n ? n : 1));
 			mpt top = p->y;
 			mpt end_x = p->left + indent;
@@ -991,7 +1052,54 @@ static void fill_toc(pager *p)
 
 /* ---- driver --------------------------------------------------------------------------------------- */
 
-static void flow_heading(pager *p, const doc_block *b, const doc_block *next)
+static mpt paragraph_height(pager *p, const doc_style *st, const char *text);
+
+/* Height of the first lines of the n blocks at b that a heading before them keeps with it: two
+ * lines of a paragraph (all when it has fewer), a table's title block and its first rows; all
+ * of a heading that keeps with what follows it, and that too. */
+static mpt block_lead(pager *p, const doc_block *b, size_t n)
+{
+	if (!n)
+		return 0;
+	if (b->kind == BLOCK_HEADING && b->hidden)
+		return block_lead(p, b + 1, n - 1);
+	if ((b->kind == BLOCK_PARAGRAPH || b->kind == BLOCK_HEADING) && b->style) {
+		if (b->kind == BLOCK_HEADING || b->keep_with_next)
+			return paragraph_height(p, b->style, b->text) + block_lead(p, b + 1, n - 1);
+		lb_params lp;
+		lb_line *lines;
+		size_t k = break_text(p, b->style, b->text, p->width, true, &lp, &lines);
+		return b->style->space_before + b->style->line_height * (mpt)(k < 2 ? (k ? k : 1) : 2);
+	}
+	if (b->kind == BLOCK_TABLE) {
+		mpt title_h, caption_h;
+		title_block_heights(p, b->table, &title_h, &caption_h);
+		return title_h + caption_h + MPT_FROM_MM(30);
+	}
+	return 0;
+}
+
+
+/* Height of paragraph text in st set across the text width, with the space around it. */
+static mpt paragraph_height(pager *p, const doc_style *st, const char *text)
+{
+	lb_params lp;
+	lb_line *lines;
+	size_t n = break_text(p, st, text, p->width, true, &lp, &lines);
+	return st->space_before + st->line_height * (mpt)(n ? n : 1) + st->space_after;
+}
+
+/* A paragraph that keeps with the next block (a heading set as a paragraph): a new page when it
+ * and the first lines of what follows do not fit below. */
+static void keep_together(pager *p, const doc_block *b, size_t nnext)
+{
+	if (!b->keep_with_next || !p->page || p->at_top)
+		return;
+	if (p->y + paragraph_height(p, b->style, b->text) + block_lead(p, b + 1, nnext) > p->bottom)
+		new_page(p);
+}
+
+static void flow_heading(pager *p, const doc_block *b, size_t nnext)
 {
 	pg_anchor *an = vec_push(p->a, &p->r->anchors, &p->r->nanchors, &p->r->anchors_cap, sizeof *an);
 	an->anchor = b->anchor;
@@ -1003,9 +1111,7 @@ static void flow_heading(pager *p, const doc_block *b, const doc_block *next)
 		return;
 	}
 	/* keep the heading with the first line of what follows */
-	mpt need = b->style->space_before + b->style->line_height * 2 + b->style->space_after;
-	if (next && next->kind == BLOCK_PARAGRAPH && next->style)
-		need += next->style->space_before + next->style->line_height;
+	mpt need = paragraph_height(p, b->style, b->text) + block_lead(p, b + 1, nnext);
 	if (!p->at_top && p->y + need > p->bottom)
 		new_page(p);
 	if (!p->page)
@@ -1027,10 +1133,12 @@ const pg_result *paginate(arena *a, font_set *fonts, const doc_document *doc)
 		new_page(&p);
 		for (size_t i = 0; i < p.sec->nblocks; i++) {
 			const doc_block *b = &p.sec->blocks[i];
-			const doc_block *next = i + 1 < p.sec->nblocks ? &p.sec->blocks[i + 1] : NULL;
 			switch (b->kind) {
-			case BLOCK_HEADING: flow_heading(&p, b, next); break;
-			case BLOCK_PARAGRAPH: flow_paragraph(&p, b->style, b->text); break;
+			case BLOCK_HEADING: flow_heading(&p, b, p.sec->nblocks - i - 1); break;
+			case BLOCK_PARAGRAPH:
+				keep_together(&p, b, p.sec->nblocks - i - 1);
+				flow_paragraph(&p, b->style, b->text);
+				break;
 			case BLOCK_TABLE: flow_table(&p, b->table); break;
 			case BLOCK_PAGE_BREAK:
 				if (!p.at_top)

@@ -6,8 +6,9 @@ with closing punctuation after it), and codes, amounts and document numbers of t
 not printed whole on one line.
 
 Usage: count.py [--check] [--max-widows N] BUDGETGEN FILE...
-Prints one line per file; with --check exits 1 when any file has a two-page project sheet that the
-layout could set on one page, more than N widows (default 0) or a broken code/amount."""
+Prints one line per file; with --check exits 1 when any file has more than N widows in all (default
+0), a broken code/amount, or a project sheet that breaks leaving fewer than three rows on a page.
+(A sheet that the layout could set on one page but did not shows in tests/layout/fit-smaller.)"""
 import json
 import re
 import subprocess
@@ -91,11 +92,16 @@ def main(argv):
 		w = widows(book, singles)
 		bad = broken_tokens(book, texts)
 		two = []
+		short = []
 		pw = 0
 		for n in range(1, nproj + 1):
 			p = run([bg, 'dump', '--pages', '--project', str(n), f])
 			if len(re.findall(r'^page \d+', p, re.M)) > 1:
 				two.append(n)
+				# a sheet that breaks keeps three rows or more on its continuation page
+				for a, b in re.findall(r'rows (\d+)-(\d+) after repeated header', p):
+					if int(b) - int(a) + 1 < 3:
+						short.append(n)
 			pw += len(widows(p, singles))
 		print(f'{f}: {nproj} projects, {len(two)} two-page project sheets {two}, '
 		      f'{len(w)} widows in the booklet, {pw} in the project sheets, '
@@ -103,7 +109,9 @@ def main(argv):
 		if '-v' in sys.argv:
 			for y, s, l in w:
 				print(f'    {y} {s!r}: {l}')
-		if len(w) + pw > max_widows or bad or two:
+		if len(w) + pw > max_widows or bad or short:
+			print(f'  FAIL: widows {len(w) + pw} > {max_widows}, or broken {bad}, or sheets {short} '
+			      'leave fewer than three rows on a page')
 			failed = True
 	return 1 if check and failed else 0
 
