@@ -919,6 +919,22 @@ enum { TOC_MIN_LAST = 3 }; /* entries the last page of the table of contents hol
 /* The entry of the table of contents before which a page must break so that its last page is not
  * an orphan of one or two entries: counts the entries the pages would hold (each of lines[i]
  * lines of lh[i]). (size_t)-1 when no break is needed. */
+/* Pages the entries (heights h scaled by scale/1000) take from the current position. */
+static int toc_pages(const pager *p, const mpt *h, size_t n, int scale)
+{
+	mpt y = p->y;
+	int pages = 1;
+	for (size_t i = 0; i < n; i++) {
+		mpt hi = (mpt)((int64_t)h[i] * scale / 1000);
+		if (y + hi > p->bottom && i) {
+			y = p->top;
+			pages++;
+		}
+		y += hi;
+	}
+	return pages;
+}
+
 static size_t toc_early_break(const pager *p, const mpt *h, size_t n)
 {
 	mpt y = p->y;
@@ -960,6 +976,16 @@ static void flow_toc(pager *p, const doc_block *blk)
 				st->line_height * (mpt)(n ? n : 1);
 		}
 	}
+	/* a table of contents that spills a little onto one more page is set with its lines up to
+	 * 15% closer instead */
+	int scale = 1000, pages = toc_pages(p, heights, nent, 1000);
+	for (int k = 950; k >= 850; k -= 50)
+		if (toc_pages(p, heights, nent, k) < pages) {
+			scale = k;
+			break;
+		}
+	for (size_t i = 0; i < nent; i++)
+		heights[i] = (mpt)((int64_t)heights[i] * scale / 1000);
 	size_t early = toc_early_break(p, heights, nent), entry = 0;
 	for (size_t s = 0; s < doc->nsections; s++) {
 		for (size_t b = 0; b < doc->sections[s].nblocks; b++) {
@@ -974,21 +1000,22 @@ static void flow_toc(pager *p, const doc_block *blk)
 			lb_params lp;
 			lb_line *lines;
 			size_t n = break_text(p, st, h->text, p->width - indent - number_w, false, &lp, &lines);
+			mpt lh = (mpt)((int64_t)st->line_height * scale / 1000);
 			if (entry++ == early && !p->at_top)
 				new_page(p);
-			ensure_room(p, st->line_height * (mpt)(n ? n : 1));
+			ensure_room(p, lh * (mpt)(n ? n : 1));
 			mpt top = p->y;
 			mpt end_x = p->left + indent;
 			for (size_t i = 0; i < n; i++) {
 				draw_text_line(p, st, h->text, &lines[i], false, &lp, p->left + indent,
-				               baseline_in(p->y, st->line_height, st->size));
+				               baseline_in(p->y, lh, st->size));
 				end_x = p->left + indent + lines[i].natural;
-				p->y += st->line_height;
+				p->y += lh;
 			}
 				toc_slot *ts = vec_push(p->a, &p->toc, &p->ntoc, &p->toc_cap, sizeof *ts);
 			ts->anchor = h->anchor;
 			ts->page = p->r->npages - 1;
-			ts->baseline = baseline_in(p->y - st->line_height, st->line_height, st->size);
+			ts->baseline = baseline_in(p->y - lh, lh, st->size);
 			ts->x_text_end = end_x;
 			ts->x_right = p->left + p->width;
 			ts->x_left = p->left + indent;
