@@ -19,6 +19,7 @@ typedef struct lparser {
 	size_t errlen;
 	bool failed;
 	int widths_line;    /* line of the current table's 列宽, for check_table's messages */
+	int bounds_line;    /* and of its 列宽范围 */
 	layout_set *set;
 	/* growable arrays of the set being built */
 	doc_style *styles;
@@ -392,8 +393,8 @@ static void parse_bounds(lparser *p, layout_table *t, const char *val)
 		*dash = '\0';
 		if (!parse_length(p, tok, 0, &lo[nc]) || !parse_length(p, dash + 1, 0, &hi[nc]))
 			return;
-		if (lo[nc] < MPT_FROM_MM(3) || lo[nc] > t->col_widths[nc] || hi[nc] < t->col_widths[nc]) {
-			fail(p, "列宽范围 %s-%s 应不窄于 3mm 且包含列宽", tok, dash + 1);
+		if (lo[nc] < MPT_FROM_MM(3) || hi[nc] < lo[nc]) {
+			fail(p, "列宽范围 %s-%s 应不窄于 3mm，且前小后大", tok, dash + 1);
 			return;
 		}
 		nc++;
@@ -404,6 +405,7 @@ static void parse_bounds(lparser *p, layout_table *t, const char *val)
 	}
 	t->col_min = lo;
 	t->col_max = hi;
+	p->bounds_line = p->line;
 }
 
 static void parse_text(lparser *p, const char *text, size_t len, layout_table *t)
@@ -591,6 +593,15 @@ static bool check_table(lparser *p, layout_table *t)
 		fail(p, "列宽之和 %.1fmm 与版心宽度 %.1fmm 不符", sum / 2834.645669, text / 2834.645669);
 		return false;
 	}
+	for (int i = 0; t->col_min && i < t->ncols; i++) {
+		if (t->col_min[i] > t->col_widths[i] || t->col_max[i] < t->col_widths[i]) {
+			p->line = p->bounds_line;
+			fail(p, "第 %d 列的列宽范围 %.1f-%.1fmm 不含列宽 %.1fmm", i + 1,
+			     t->col_min[i] / 2834.645669, t->col_max[i] / 2834.645669,
+			     t->col_widths[i] / 2834.645669);
+			return false;
+		}
+	}
 	if (t->repeat_row) {
 		const char *s = t->repeat_row;
 		bool quoted;
@@ -664,7 +675,8 @@ const layout_set *layout_load(arena *a, const char *dir, char *err, size_t errle
 		return NULL;
 	p.set->styles = p.styles;
 	p.set->nstyles = p.nstyles;
-	qsort(p.words, p.nwords, sizeof *p.words, cmp_names);
+	if (p.nwords)
+		qsort(p.words, p.nwords, sizeof *p.words, cmp_names);
 	p.set->words = p.words;
 	p.set->nwords = p.nwords;
 
@@ -735,7 +747,8 @@ const layout_set *layout_parse_text(arena *a, const char *name, const char *text
 	p.set->nstyles = p.nstyles;
 	p.set->tables = p.tables;
 	p.set->ntables = p.ntables;
-	qsort(p.words, p.nwords, sizeof *p.words, cmp_names);
+	if (p.nwords)
+		qsort(p.words, p.nwords, sizeof *p.words, cmp_names);
 	p.set->words = p.words;
 	p.set->nwords = p.nwords;
 	return p.set;

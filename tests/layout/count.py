@@ -110,8 +110,9 @@ def main(argv):
 			for y, s, l in w:
 				print(f'    {y} {s!r}: {l}')
 		if len(w) + pw > max_widows or bad or short:
-			print(f'  FAIL: widows {len(w) + pw} > {max_widows}, or broken {bad}, or sheets {short} '
-			      'leave fewer than three rows on a page')
+			if check:
+					print(f'  FAIL: widows {len(w) + pw} > {max_widows}, or broken {bad}, or sheets '
+				      f'{short} leave fewer than three rows on a page')
 			failed = True
 	return 1 if check and failed else 0
 
