@@ -16,6 +16,7 @@ static void project_slots(composer *c, const model_project *p, slots *s)
 	slot_text(s, "项目名称", p->name);
 	slot_text(s, "项目编码", p->code);
 	slot_text(s, "编报单位", p->unit);
+	slot_text(s, "项目表题", *m->form_title ? m->form_title : "绩效目标表");
 	slot_text(s, "部门", m->name);
 	slot_text(s, "年度", arena_printf(c->a, "%d", m->year));
 	static const char *const parts[2] = {"财政资金", "其他资金"};

@@ -296,6 +296,9 @@ doc_table *tb_finish(tb_builder *b, const slots *s)
 	t->repeat_first = b->repeat_first >= 0 ? b->repeat_first : 0;
 	t->repeat_count = b->repeat_first >= 0 ? b->repeat_last - b->repeat_first + 1 : 0;
 	t->border = 500;
+	t->col_min = b->lt->col_min;
+	t->col_max = b->lt->col_max;
+	t->one_page = b->lt->one_page;
 	bool blank;
 	t->title = slot_expand(c, b->lt->path, b->lt->title, s, NULL);
 	t->caption_left = slot_expand(c, b->lt->path, b->lt->caption_left, s, &blank);
@@ -370,6 +373,8 @@ void db_paragraph(doc_builder *d, const char *style_name, const char *text)
 	doc_block *b = db_add_block(d, BLOCK_PARAGRAPH);
 	b->style = db_style(d, style_name);
 	b->text = text;
+	/* a heading set as a paragraph ((一)…, 部门职责：) stays with the first lines of its text */
+	b->keep_with_next = strstr(style_name, "标题") != NULL;
 }
 
 void db_heading(doc_builder *d, const char *style_name, int level, const char *text,
@@ -412,6 +417,8 @@ doc_document *db_document(composer *c, doc_builder *d, const char *title)
 	doc->toc_styles[2] = layout_style_find(c->l, "目录二级");
 	doc->sections = d->sections;
 	doc->nsections = d->nsections;
+	doc->words = c->l->words;
+	doc->nwords = c->l->nwords;
 	return doc;
 }
 

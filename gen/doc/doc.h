@@ -33,6 +33,8 @@ typedef struct doc_style {
 	mpt space_before;
 	mpt space_after;
 	mpt pad_x, pad_y;   /* cells: inner padding left/right and top/bottom */
+	mpt min_size;       /* cells: the smallest size a table that must fit its page may be set at
+	                       (小五 for 五号 cells); 0 or ≥ size: never smaller */
 } doc_style;
 
 typedef enum doc_orientation { ORIENT_PORTRAIT, ORIENT_LANDSCAPE } doc_orientation;
@@ -82,6 +84,11 @@ typedef struct doc_table {
 	int repeat_first;         /* rows [repeat_first, repeat_first+repeat_count) repeat on every */
 	int repeat_count;         /* continuation page; rows before repeat_first are the header block */
 	mpt border;               /* grid line width */
+	const mpt *col_min;       /* NULL, or ncols bounds within which the columns follow their */
+	const mpt *col_max;       /* content (paginate: labels on one line, codes and numbers whole) */
+	bool one_page;            /* a form: set on one page, at a smaller size (down to its cells'
+	                             min_size) when that makes it fit; broken only when it cannot fit,
+	                             never leaving fewer than three body rows on either page */
 } doc_table;
 
 typedef enum doc_block_kind {
@@ -125,6 +132,8 @@ typedef struct doc_document {
 	const doc_style *toc_title_style, *toc_styles[3]; /* TOC: title and entries by level 1–3 */
 	const doc_section *sections;
 	size_t nsections;
+	const char *const *words; /* document.layout [词语], sorted by strcmp: words that titles and */
+	size_t nwords;            /* cells break between, not inside (服务对象|满意度|指标) */
 } doc_document;
 
 #endif

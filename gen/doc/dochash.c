@@ -55,6 +55,7 @@ static void hash_style(walk *w, const doc_style *s)
 	hash_int(w, s->space_after);
 	hash_int(w, s->pad_x);
 	hash_int(w, s->pad_y);
+	hash_int(w, s->min_size);
 }
 
 static void hash_page(walk *c, const doc_page *p)
@@ -110,6 +111,13 @@ static void hash_table(walk *c, const doc_table *t)
 	hash_int(c, t->repeat_first);
 	hash_int(c, t->repeat_count);
 	hash_int(c, t->border);
+	hash_int(c, t->col_min != NULL);
+	for (int i = 0; t->col_min && i < t->ncols; i++)
+		hash_int(c, t->col_min[i]);
+	hash_int(c, t->col_max != NULL);
+	for (int i = 0; t->col_max && i < t->ncols; i++)
+		hash_int(c, t->col_max[i]);
+	hash_int(c, t->one_page);
 }
 
 static void hash_block(walk *c, const doc_block *b)
@@ -150,6 +158,9 @@ hash_digest doc_hash(const doc_document *doc)
 		for (size_t i = 0; i < sec->nblocks; i++)
 			hash_block(&c, &sec->blocks[i]);
 	}
+	hash_int(&c, (int64_t)doc->nwords);
+	for (size_t i = 0; i < doc->nwords; i++)
+		hash_text(&c, doc->words[i]);
 	free(c.seen);
 	return hash_final(&c.h);
 }

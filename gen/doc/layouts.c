@@ -19,13 +19,18 @@ typedef struct lparser {
 	size_t errlen;
 	bool failed;
 	int widths_line;    /* line of the current table's 列宽, for check_table's messages */
+	int bounds_line;    /* and of its 列宽范围 */
 	layout_set *set;
 	/* growable arrays of the set being built */
 	doc_style *styles;
 	size_t nstyles, styles_cap;
 	layout_table *tables;
 	size_t ntables, tables_cap;
+	const char **words;
+	size_t nwords, words_cap;
 } lparser;
+
+static int cmp_names(const void *a, const void *b);
 
 __attribute__((format(printf, 2, 3))) static void fail(lparser *p, const char *fmt, ...)
 {
@@ -157,6 +162,12 @@ static bool parse_style(lparser *p, const char *name, const char *spec, doc_styl
 			have_size = true;
 		} else if (strcmp(tok, "加粗") == 0) {
 			st->bold = true;
+		} else if (strcmp(tok, "最小") == 0) {
+			char *val = next_token(p, &s, &quoted);
+			if (!have_size || !val || !parse_size(val, &st->min_size) || st->min_size > st->size) {
+				fail(p, "样式“%s”：“最小”后应为不大于字号的字号（如 小五），写在字号之后", name);
+				return false;
+			}
 		} else if (is_align && !have_align) {
 			st->align = al;
 			have_align = true;
@@ -311,7 +322,7 @@ static bool parse_row(lparser *p, layout_table *t, const char *name, const char 
 
 /* ---- files ------------------------------------------------------------------------------- */
 
-typedef enum lsection { LS_NONE, LS_PAGE, LS_STYLES, LS_TABLE, LS_CELLS, LS_ROWS } lsection;
+typedef enum lsection { LS_NONE, LS_PAGE, LS_STYLES, LS_WORDS, LS_TABLE, LS_CELLS, LS_ROWS } lsection;
 
 /* Splits "key = value" (the first = or ＝); both trimmed. */
 static bool split_kv(lparser *p, char *line, char **key, char **val)
@@ -354,6 +365,47 @@ static void strip_comment(char *s)
 	size_t n = strlen(s);
 	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
 		s[--n] = '\0';
+}
+
+/* 列宽范围 = 16-22 18-26 …: per column the narrowest and widest it may become (after 列宽). */
+static void parse_bounds(lparser *p, layout_table *t, const char *val)
+{
+	if (!t->ncols) {
+		fail(p, "“列宽范围”应写在“列宽”之后");
+		return;
+	}
+	mpt *lo = arena_alloc(p->a, (size_t)t->ncols * sizeof *lo);
+	mpt *hi = arena_alloc(p->a, (size_t)t->ncols * sizeof *hi);
+	const char *v = val;
+	bool quoted;
+	char *tok;
+	int nc = 0;
+	while ((tok = next_token(p, &v, &quoted)) != NULL && !p->failed) {
+		char *dash = strchr(tok, '-');
+		if (nc == t->ncols) {
+			fail(p, "列宽范围多于 %d 列", t->ncols);
+			return;
+		}
+		if (!dash) {
+			fail(p, "列宽范围“%s”应写成“最窄-最宽”，如 16-22", tok);
+			return;
+		}
+		*dash = '\0';
+		if (!parse_length(p, tok, 0, &lo[nc]) || !parse_length(p, dash + 1, 0, &hi[nc]))
+			return;
+		if (lo[nc] < MPT_FROM_MM(3) || hi[nc] < lo[nc]) {
+			fail(p, "列宽范围 %s-%s 应不窄于 3mm，且前小后大", tok, dash + 1);
+			return;
+		}
+		nc++;
+	}
+	if (nc != t->ncols) {
+		fail(p, "列宽范围有 %d 列，列宽有 %d 列", nc, t->ncols);
+		return;
+	}
+	t->col_min = lo;
+	t->col_max = hi;
+	p->bounds_line = p->line;
 }
 
 static void parse_text(lparser *p, const char *text, size_t len, layout_table *t)
@@ -401,12 +453,13 @@ static void parse_text(lparser *p, const char *text, size_t len, layout_table *t
 			const char *name = l + 1;
 			sec = strcmp(name, "页面") == 0   ? LS_PAGE
 			      : strcmp(name, "样式") == 0 ? LS_STYLES
+			      : strcmp(name, "词语") == 0 ? LS_WORDS
 			      : strcmp(name, "表") == 0   ? LS_TABLE
 			      : strcmp(name, "单元格") == 0 ? LS_CELLS
 			      : strcmp(name, "行") == 0   ? LS_ROWS
 			                                   : LS_NONE;
 			bool ok = t ? (sec == LS_TABLE || sec == LS_CELLS || sec == LS_ROWS)
-			            : (sec == LS_PAGE || sec == LS_STYLES);
+			            : (sec == LS_PAGE || sec == LS_STYLES || sec == LS_WORDS);
 			if (!ok) {
 				fail(p, "这里不能有段“[%s]”", name);
 				return;
@@ -439,6 +492,15 @@ static void parse_text(lparser *p, const char *text, size_t len, layout_table *t
 		case LS_STYLES: {
 			doc_style *st = vec_push(p->a, &p->styles, &p->nstyles, &p->styles_cap, sizeof *st);
 			parse_style(p, key, val, st);
+			break;
+		}
+		case LS_WORDS: { /* 组名 = 词 词 …: words that lines break between, not inside */
+			const char *v = val;
+			bool quoted;
+			char *tok;
+			while ((tok = next_token(p, &v, &quoted)) != NULL && !p->failed)
+				*(const char **)vec_push(p->a, &p->words, &p->nwords, &p->words_cap,
+				                         sizeof *p->words) = arena_strdup(p->a, tok);
 			break;
 		}
 		case LS_CELLS: {
@@ -482,6 +544,12 @@ static void parse_text(lparser *p, const char *text, size_t len, layout_table *t
 				t->caption_right = arena_strdup(p->a, val);
 			} else if (strcmp(key, "表注") == 0) {
 				t->note = arena_strdup(p->a, val);
+			} else if (strcmp(key, "列宽范围") == 0) {
+				parse_bounds(p, t, val);
+			} else if (strcmp(key, "一页") == 0) {
+				if (strcmp(val, "是") != 0 && strcmp(val, "否") != 0)
+					fail(p, "一页应为“是”或“否”");
+				t->one_page = strcmp(val, "是") == 0;
 			} else if (strcmp(key, "另起一页") == 0) {
 				if (strcmp(val, "是") != 0 && strcmp(val, "否") != 0)
 					fail(p, "另起一页应为“是”或“否”");
@@ -524,6 +592,15 @@ static bool check_table(lparser *p, layout_table *t)
 		p->line = p->widths_line;
 		fail(p, "列宽之和 %.1fmm 与版心宽度 %.1fmm 不符", sum / 2834.645669, text / 2834.645669);
 		return false;
+	}
+	for (int i = 0; t->col_min && i < t->ncols; i++) {
+		if (t->col_min[i] > t->col_widths[i] || t->col_max[i] < t->col_widths[i]) {
+			p->line = p->bounds_line;
+			fail(p, "第 %d 列的列宽范围 %.1f-%.1fmm 不含列宽 %.1fmm", i + 1,
+			     t->col_min[i] / 2834.645669, t->col_max[i] / 2834.645669,
+			     t->col_widths[i] / 2834.645669);
+			return false;
+		}
 	}
 	if (t->repeat_row) {
 		const char *s = t->repeat_row;
@@ -598,6 +675,10 @@ const layout_set *layout_load(arena *a, const char *dir, char *err, size_t errle
 		return NULL;
 	p.set->styles = p.styles;
 	p.set->nstyles = p.nstyles;
+	if (p.nwords)
+		qsort(p.words, p.nwords, sizeof *p.words, cmp_names);
+	p.set->words = p.words;
+	p.set->nwords = p.nwords;
 
 	DIR *dp = opendir(dir);
 	if (!dp) {
@@ -666,6 +747,10 @@ const layout_set *layout_parse_text(arena *a, const char *name, const char *text
 	p.set->nstyles = p.nstyles;
 	p.set->tables = p.tables;
 	p.set->ntables = p.ntables;
+	if (p.nwords)
+		qsort(p.words, p.nwords, sizeof *p.words, cmp_names);
+	p.set->words = p.words;
+	p.set->nwords = p.nwords;
 	return p.set;
 }
 

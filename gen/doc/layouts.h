@@ -40,6 +40,9 @@ typedef struct layout_table {
 	const char *repeat_row;   /* names of the row templates that repeat on new pages (blank-
 	                             separated; their rows must be contiguous), or NULL */
 	bool new_page;            /* in a booklet, each table of this kind starts a new page */
+	const mpt *col_min;       /* 列宽范围 = 16-22 …: bounds of the columns that follow their */
+	const mpt *col_max;       /* content; NULL without 列宽范围 (the widths are fixed) */
+	bool one_page;            /* 一页 = 是: a form set on one page where it can be (doc.h) */
 	const doc_style *styles;  /* cell styles */
 	size_t nstyles;
 	const layout_row *rows;
@@ -54,6 +57,8 @@ typedef struct layout_set {
 	size_t nstyles;
 	const layout_table *tables;
 	size_t ntables;
+	const char *const *words;       /* document.layout [词语], sorted by strcmp (doc.h) */
+	size_t nwords;
 } layout_set;
 
 /* Reads dir/document.layout and every other dir/NAME.layout. On failure returns NULL and writes

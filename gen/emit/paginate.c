@@ -43,18 +43,36 @@ static int32_t measure_cb(void *ctx, uint32_t cp)
 	return pg_advance(m->fonts, m->st, cp);
 }
 
-size_t pg_break(font_set *fonts, const doc_style *st, const char *text, mpt width, bool prose,
-                bool squeeze, lb_params *lp, lb_line **lines)
+/* pg_break with a word list for the holds (NULL: numbers and document numbers only). */
+static size_t break_words(font_set *fonts, const doc_style *st, const char *text, mpt width,
+                          bool prose, bool squeeze, const lb_words *words, lb_params *lp,
+                          lb_line **lines)
 {
+	size_t len = strlen(text);
+	uint8_t small[256];
+	uint8_t *hold = len <= sizeof small ? small : xmalloc(len);
+	lb_hold(text, len, words, hold);
 	*lp = (lb_params){.width = width > 1000 ? width : 1000,
 	                  .first_indent = prose ? st->first_indent : 0,
 	                  .em = st->size,
 	                  .justify = prose && st->align == ALIGN_JUSTIFY,
-	                  .squeeze = squeeze};
+	                  .squeeze = squeeze,
+	                  .hold = hold,
+	                  .no_widow = true};
 	measure_ctx mc = {fonts, st};
 	layout_policy(fonts);
 	*lines = NULL;
-	return lb_break(text, strlen(text), lp, measure_cb, &mc, lines);
+	size_t n = lb_break(text, len, lp, measure_cb, &mc, lines);
+	lp->hold = NULL;
+	if (hold != small)
+		free(hold);
+	return n;
+}
+
+size_t pg_break(font_set *fonts, const doc_style *st, const char *text, mpt width, bool prose,
+                bool squeeze, lb_params *lp, lb_line **lines)
+{
+	return break_words(fonts, st, text, width, prose, squeeze, NULL, lp, lines);
 }
 
 /* ---- the pager ------------------------------------------------------------------------------ */
@@ -97,6 +115,7 @@ typedef struct pager {
 	size_t nh, hcap, nv, vcap;
 	uint32_t *seen_missing; /* code points already reported */
 	size_t nseen, seen_cap;
+	lb_words words;     /* the document's word list (holds inside words) */
 } pager;
 
 static int edge_cmp(const void *pa, const void *pb)
@@ -276,7 +295,7 @@ static size_t break_text(pager *p, const doc_style *st, const char *text, mpt wi
                          lb_params *lp, lb_line **lines)
 {
 	lb_line *heap = NULL;
-	size_t n = pg_break(p->fonts, st, text, width, prose, true, lp, &heap);
+	size_t n = break_words(p->fonts, st, text, width, prose, true, &p->words, lp, &heap);
 	*lines = arena_alloc(p->a, (n ? n : 1) * sizeof **lines);
 	if (n)
 		memcpy(*lines, heap, n * sizeof **lines);
@@ -454,11 +473,12 @@ static void title_block_heights(pager *p, const doc_table *t, mpt *title_h, mpt 
 		*caption_h = t->caption_style->line_height;
 }
 
-/* Draws the title block measured by title_block_heights at p->y. */
-static void draw_title_block(pager *p, const doc_table *t)
+/* Draws the title block measured by title_block_heights at p->y; without the title when
+ * !with_title (a continuation page). */
+static void draw_title_block(pager *p, const doc_table *t, bool with_title)
 {
 	mpt h = 0;
-	if (*t->title && t->title_style) {
+	if (with_title && *t->title && t->title_style) {
 		const doc_style *st = t->title_style;
 		lb_params lp;
 		lb_line *lines;
@@ -489,11 +509,14 @@ static void draw_title_block(pager *p, const doc_table *t)
 	}
 }
 
+enum { MIN_ROWS = 3 }; /* body rows a form (one_page) never leaves alone on a page */
+
 /* The rows of t (heights h) that start a new page when its row 0 is set at y0 on a page whose
  * text area runs from top to bottom: a body row that does not fit below what is on the page goes
- * to a new page, which starts with the repeated rows. Never a row of the header block. */
+ * to a new page, which starts with the caption line (cont_h high) and the repeated rows. Never a row of the header block; the last
+ * page of a form gets at least MIN_ROWS body rows when the page before can spare them. */
 static size_t table_breaks(arena *a, const doc_table *t, const mpt *h, mpt y0, mpt top, mpt bottom,
-                           int **breaks)
+                           mpt cont_h, int **breaks)
 {
 	int head_end = t->repeat_first + t->repeat_count;
 	if (head_end > t->nrows)
@@ -508,10 +531,21 @@ static size_t table_breaks(arena *a, const doc_table *t, const mpt *h, mpt y0, m
 	for (int r = 0; r < t->nrows; r++) {
 		if (r >= head_end && r > seg && y + h[r] > bottom) {
 			*(int *)vec_push(a, breaks, &n, &cap, sizeof **breaks) = r;
-			y = top + rep_h;
+			y = top + cont_h + rep_h;
 			seg = r;
 		}
 		y += h[r];
+	}
+	if (n && t->one_page) {
+		int last = (*breaks)[n - 1], prev = n > 1 ? (*breaks)[n - 2] : head_end;
+		int want = t->nrows - MIN_ROWS;
+		if (last > want && want - prev >= MIN_ROWS) {
+			mpt tail = top + cont_h + rep_h;
+			for (int r = want; r < t->nrows; r++)
+				tail += h[r];
+			if (tail <= bottom)
+				(*breaks)[n - 1] = want;
+		}
 	}
 	return n;
 }
@@ -557,18 +591,273 @@ static void check_rows_fit(pager *p, const doc_table *t, const table_geom *g, in
 	}
 }
 
-static void flow_table(pager *p, const doc_table *t)
+/* ---- fitting a table to its columns and its page ----------------------------------------------- */
+
+/* The cells' styles `step` half points smaller, never below their min_size: a copy of t. */
+static doc_table *scaled_table(pager *p, const doc_table *t, int step)
+{
+	doc_table *s = arena_alloc(p->a, sizeof *s);
+	*s = *t;
+	if (!step)
+		return s;
+	doc_cell *cells = arena_alloc(p->a, (t->ncells ? t->ncells : 1) * sizeof *cells);
+	const doc_style **from = arena_alloc(p->a, (t->ncells ? t->ncells : 1) * sizeof *from);
+	doc_style **to = arena_alloc(p->a, (t->ncells ? t->ncells : 1) * sizeof *to);
+	size_t nst = 0;
+	for (size_t i = 0; i < t->ncells; i++) {
+		cells[i] = t->cells[i];
+		const doc_style *st = t->cells[i].style;
+		size_t k = 0;
+		while (k < nst && from[k] != st)
+			k++;
+		if (k == nst) {
+			doc_style *c = arena_alloc(p->a, sizeof *c);
+			*c = *st;
+			mpt size = st->size - (mpt)step * 500;
+			if (st->min_size > 0 && size < st->min_size)
+				size = st->min_size;
+			if (st->min_size <= 0 || size > st->size)
+				size = st->size;
+			c->size = size;
+			c->line_height = (mpt)((int64_t)st->line_height * size / st->size);
+			from[nst] = st, to[nst] = c, nst++;
+		}
+		cells[i].style = to[k];
+	}
+	s->cells = cells;
+	return s;
+}
+
+/* How many half-point steps the cells of t may shrink. */
+static int shrink_steps(const doc_table *t)
+{
+	int steps = 0;
+	for (size_t i = 0; i < t->ncells; i++) {
+		const doc_style *st = t->cells[i].style;
+		if (st->min_size > 0 && st->min_size < st->size) {
+			int k = (st->size - st->min_size + 499) / 500;
+			if (k > steps)
+				steps = k;
+		}
+	}
+	return steps;
+}
+
+/* The widths a cell's text asks for: *line all of it on one line when that fits within `room`,
+ * else its widest piece that must not break (a word, a code, a number with its unit), which
+ * *unit always is. Padding included. */
+static void cell_need(pager *p, const doc_cell *c, mpt room, mpt *line, mpt *unit)
+{
+	const doc_style *st = c->style;
+	size_t len = strlen(c->text);
+	*line = *unit = 0;
+	if (!len)
+		return;
+	mpt whole = 0;
+	bool one_line = !memchr(c->text, '\n', len);
+	for (size_t i = 0, k; one_line && i < len; i += k) {
+		uint32_t cp;
+		k = utf8_decode(c->text + i, len - i, &cp);
+		if (!k)
+			k = 1, cp = 0xFFFD;
+		whole += pg_advance(p->fonts, st, cp);
+		if (whole > room)
+			one_line = false;
+	}
+	uint8_t small[256];
+	uint8_t *hold = len <= sizeof small ? small : xmalloc(len);
+	lb_hold(c->text, len, &p->words, hold);
+	lb_params lp = {.width = room, .em = st->size, .squeeze = true, .hold = hold};
+	measure_ctx mc = {p->fonts, st};
+	mpt w = lb_min_width(c->text, len, &lp, measure_cb, &mc);
+	if (hold != small)
+		free(hold);
+	*unit = w + 2 * st->pad_x;
+	*line = one_line ? whole + 2 * st->pad_x : *unit;
+}
+
+/* Column widths of t that follow its content within col_min/col_max: a column widens to set its
+ * labels on one line and its codes and numbers whole, and the columns with room to spare give
+ * the width back, so the sum stays the text width. */
+static const mpt *fit_columns(pager *p, const doc_table *t)
+{
+	int nc = t->ncols;
+	mpt *need = arena_alloc(p->a, (size_t)nc * sizeof *need);  /* labels on one line */
+	mpt *hard = arena_alloc(p->a, (size_t)nc * sizeof *hard);  /* codes and numbers whole */
+	mpt *w = arena_alloc(p->a, (size_t)nc * sizeof *w);
+	for (size_t i = 0; i < t->ncells; i++) {
+		const doc_cell *c = &t->cells[i];
+		if (c->colspan != 1)
+			continue;
+		mpt line, unit;
+		cell_need(p, c, t->col_max[c->col] - 2 * c->style->pad_x, &line, &unit);
+		if (line > need[c->col])
+			need[c->col] = line;
+		if (unit > hard[c->col])
+			hard[c->col] = unit;
+	}
+	for (int c = 0; c < nc; c++) {
+		mpt v = need[c] > t->col_widths[c] ? need[c] : t->col_widths[c];
+		w[c] = v > t->col_max[c] ? t->col_max[c] : v;
+	}
+	/* a spanning cell whose unbreakable piece is wider than its columns widens its last column */
+	for (size_t i = 0; i < t->ncells; i++) {
+		const doc_cell *c = &t->cells[i];
+		if (c->colspan == 1)
+			continue;
+		mpt have = 0;
+		for (int k = c->col; k < c->col + c->colspan; k++)
+			have += w[k];
+		mpt line, n;
+		cell_need(p, c, 0, &line, &n);
+		for (int k = c->col + c->colspan - 1; k >= c->col && n > have; k--) {
+			mpt add = n - have < t->col_max[k] - w[k] ? n - have : t->col_max[k] - w[k];
+			if (add > 0)
+				w[k] += add, have += add;
+			if (w[k] > need[k])
+				need[k] = w[k];
+			if (w[k] > hard[k])
+				hard[k] = w[k];
+		}
+	}
+	mpt total = 0, excess;
+	for (int c = 0; c < nc; c++)
+		total += t->col_widths[c];
+	for (int pass = 0; pass < 2; pass++) {
+		/* pass 0: from the room columns have beyond their labels on one line; pass 1: beyond
+		 * their codes and numbers whole (labels wrap at word boundaries instead) */
+		const mpt *needs = pass ? hard : need;
+		excess = -total;
+		mpt slack = 0;
+		for (int c = 0; c < nc; c++) {
+			excess += w[c];
+			mpt floor = needs[c] > t->col_min[c] ? needs[c] : t->col_min[c];
+			if (w[c] > floor)
+				slack += w[c] - floor;
+		}
+		if (excess <= 0 || slack <= 0)
+			continue;
+		mpt take_all = excess < slack ? excess : slack, taken = 0;
+		int64_t seen = 0;
+		for (int c = 0; c < nc; c++) {
+			mpt floor = needs[c] > t->col_min[c] ? needs[c] : t->col_min[c];
+			if (w[c] <= floor)
+				continue;
+			seen += w[c] - floor;
+			mpt take = (mpt)((int64_t)take_all * seen / slack) - taken;
+			w[c] -= take;
+			taken += take;
+		}
+	}
+	excess = -total;
+	for (int c = 0; c < nc; c++)
+		excess += w[c];
+	w[nc - 1] -= excess; /* rounding: nothing left but a few millipoints */
+	return w;
+}
+
+static mpt grid_height(const doc_table *t, const table_geom *g)
+{
+	mpt h = 0;
+	for (int r = 0; r < t->nrows; r++)
+		h += g->h[r];
+	return h;
+}
+
+/* A form that does not fit its page at the smallest size: tries widening each column in turn by
+ * 4 mm (within col_max), the others giving the width back in proportion to their room above
+ * col_min, and keeps each change that makes the grid shorter. Returns the grid's height; s and g
+ * hold the best widths found and their geometry. */
+static mpt balance_columns(pager *p, doc_table *s, table_geom *g, mpt h)
+{
+	int nc = s->ncols;
+	const mpt step = MPT_FROM_MM(4);
+	for (int round = 0; round < 2; round++) {
+		bool better = false;
+		for (int c = 0; c < nc; c++) {
+			const mpt *cur = s->col_widths;
+			mpt add = s->col_max[c] - cur[c] < step ? s->col_max[c] - cur[c] : step;
+			mpt room = 0;
+			for (int k = 0; k < nc; k++)
+				if (k != c && cur[k] > s->col_min[k])
+					room += cur[k] - s->col_min[k];
+			if (add > room)
+				add = room;
+			if (add <= 0)
+				continue;
+			mpt *w = arena_alloc(p->a, (size_t)nc * sizeof *w);
+			mpt taken = 0;
+			int64_t seen = 0;
+			for (int k = 0; k < nc; k++) {
+				w[k] = cur[k];
+				if (k == c || cur[k] <= s->col_min[k])
+					continue;
+				seen += cur[k] - s->col_min[k];
+				mpt take = (mpt)((int64_t)add * seen / room) - taken;
+				w[k] -= take;
+				taken += take;
+			}
+			w[c] += taken;
+			table_geom trial;
+			s->col_widths = w;
+			measure_table(p, s, &trial);
+			mpt th = grid_height(s, &trial);
+			if (th < h) {
+				h = th, *g = trial, better = true;
+			} else {
+				s->col_widths = cur;
+			}
+		}
+		if (!better)
+			break;
+	}
+	return h;
+}
+
+/* The table as it is set: t itself, or a copy whose columns follow the content (col_min/col_max)
+ * and, for a form (one_page), whose cells are set at the largest size, down to their min_size,
+ * at which title, caption and grid fit one page; at the smallest when none does. g receives its
+ * geometry. */
+static const doc_table *fit_table(pager *p, const doc_table *t, table_geom *g)
+{
+	if (!t->one_page && !t->col_min) {
+		measure_table(p, t, g);
+		return t;
+	}
+	const doc_page *pg = &p->sec->page;
+	mpt room = pg->height - pg->margin_top - pg->margin_bottom, title_h, caption_h;
+	title_block_heights(p, t, &title_h, &caption_h);
+	int steps = t->one_page ? shrink_steps(t) : 0;
+	doc_table *s = NULL;
+	mpt h = 0;
+	for (int k = 0; k <= steps; k++) {
+		s = scaled_table(p, t, k);
+		if (t->col_min && t->col_max)
+			s->col_widths = fit_columns(p, s);
+		measure_table(p, s, g);
+		h = title_h + caption_h + grid_height(s, g);
+		if (h <= room)
+			return s;
+	}
+	if (t->one_page && t->col_min && t->col_max)
+		h = title_h + caption_h + balance_columns(p, s, g, h - title_h - caption_h);
+	return s;
+}
+
+static void flow_table(pager *p, const doc_table *t0)
 {
 	table_geom g;
-	measure_table(p, t, &g);
+	const doc_table *t = fit_table(p, t0, &g);
 	pg_table_rows *tr = vec_push(p->a, &p->r->tables, &p->r->ntables, &p->r->tables_cap, sizeof *tr);
-	tr->table = t;
+	tr->table = t0;
+	tr->set = t;
 	tr->heights = g.h;
 	title_block_heights(p, t, &tr->title_h, &tr->caption_h);
 	mpt cap_h = tr->title_h + tr->caption_h;
 	int *sheet_breaks;
 	tr->nbreaks = table_breaks(p->a, t, g.h, p->sec->page.margin_top + cap_h, p->sec->page.margin_top,
-	                           p->sec->page.height - p->sec->page.margin_bottom, &sheet_breaks);
+	                           p->sec->page.height - p->sec->page.margin_bottom, tr->caption_h,
+	                           &sheet_breaks);
 	tr->breaks = sheet_breaks;
 
 	int head_end = t->repeat_first + t->repeat_count; /* header block and repeated rows */
@@ -577,16 +866,19 @@ static void flow_table(pager *p, const doc_table *t)
 	mpt head_h = 0;
 	for (int r = 0; r < head_end; r++)
 		head_h += g.h[r];
-	mpt first_body = head_end < t->nrows ? g.h[head_end] : 0;
+	mpt first_body = 0; /* the first body rows that must come with the header */
+	for (int r = head_end; r < t->nrows && r < head_end + (t->one_page ? MIN_ROWS : 1); r++)
+		first_body += g.h[r];
 	check_rows_fit(p, t, &g, head_end);
 	ensure_room(p, cap_h + head_h + first_body);
 	place_pending(p);
-	draw_title_block(p, t);
+	draw_title_block(p, t, true);
 	p->y += cap_h;
 	p->at_top = false;
 
 	int *breaks;
-	size_t nbreaks = table_breaks(p->a, t, g.h, p->y, p->top, p->bottom, &breaks), next = 0;
+	size_t nbreaks = table_breaks(p->a, t, g.h, p->y, p->top, p->bottom, tr->caption_h, &breaks),
+	       next = 0;
 	mpt *rowy = arena_alloc(p->a, (size_t)(t->nrows + 1) * sizeof *rowy);
 	mpt x0 = p->left;
 	int seg = 0;
@@ -594,11 +886,13 @@ static void flow_table(pager *p, const doc_table *t)
 	for (int r = 0; r < t->nrows; r++) {
 		if (next < nbreaks && breaks[next] == r) {
 			next++;
-			note_piece(p, t, seg, r, seg > 0, draw_rows(p, &g, seg, r, rowy, x0));
+			note_piece(p, t0, seg, r, seg > 0, draw_rows(p, &g, seg, r, rowy, x0));
 			new_page(p);
-			/* repeated header rows at the top of the continuation page */
+			/* the caption line (部门, 预算年度, 单位：万元) and the repeated header rows at the top
+			 * of the continuation page, as the published booklets have them */
+			draw_title_block(p, t, false);
 			mpt *rep = arena_alloc(p->a, (size_t)(t->nrows + 1) * sizeof *rep);
-			mpt y = p->y;
+			mpt y = p->y + tr->caption_h;
 			for (int k = t->repeat_first; k < head_end; k++) {
 				rep[k] = y;
 				y += g.h[k];
@@ -611,7 +905,7 @@ static void flow_table(pager *p, const doc_table *t)
 		}
 		rowy[r + 1] = rowy[r] + g.h[r];
 	}
-	note_piece(p, t, seg, t->nrows, seg > 0, draw_rows(p, &g, seg, t->nrows, rowy, x0));
+	note_piece(p, t0, seg, t->nrows, seg > 0, draw_rows(p, &g, seg, t->nrows, rowy, x0));
 	p->y = rowy[t->nrows];
 	p->at_top = false;
 	if (*t->note && t->note_style)
@@ -620,9 +914,79 @@ static void flow_table(pager *p, const doc_table *t)
 
 /* ---- table of contents ------------------------------------------------------------------------ */
 
+enum { TOC_MIN_LAST = 3 }; /* entries the last page of the table of contents holds at least */
+
+/* The entry of the table of contents before which a page must break so that its last page is not
+ * an orphan of one or two entries: counts the entries the pages would hold (each of lines[i]
+ * lines of lh[i]). (size_t)-1 when no break is needed. */
+/* Pages the entries (heights h scaled by scale/1000) take from the current position. */
+static int toc_pages(const pager *p, const mpt *h, size_t n, int scale)
+{
+	mpt y = p->y;
+	int pages = 1;
+	for (size_t i = 0; i < n; i++) {
+		mpt hi = (mpt)((int64_t)h[i] * scale / 1000);
+		if (y + hi > p->bottom && i) {
+			y = p->top;
+			pages++;
+		}
+		y += hi;
+	}
+	return pages;
+}
+
+static size_t toc_early_break(const pager *p, const mpt *h, size_t n)
+{
+	mpt y = p->y;
+	size_t on_page = 0, page_start = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (y + h[i] > p->bottom && on_page) {
+			y = p->top;
+			on_page = 0;
+			page_start = i;
+		}
+		y += h[i];
+		on_page++;
+	}
+	if (page_start == 0 || on_page >= TOC_MIN_LAST || n - TOC_MIN_LAST <= 0)
+		return (size_t)-1;
+	return n - TOC_MIN_LAST;
+}
+
 static void flow_toc(pager *p, const doc_block *blk)
 {
 	const doc_document *doc = p->doc;
+	/* first the entries' heights, to keep the last page from holding one or two entries */
+	mpt *heights = NULL;
+	size_t nent = 0, cap = 0;
+	for (size_t s = 0; s < doc->nsections; s++) {
+		for (size_t b = 0; b < doc->sections[s].nblocks; b++) {
+			const doc_block *h = &doc->sections[s].blocks[b];
+			if (h->kind != BLOCK_HEADING || !h->in_toc || h->level > blk->toc_levels)
+				continue;
+			const doc_style *st = doc->toc_styles[h->level > 3 ? 2 : h->level - 1];
+			if (!st)
+				continue;
+			mpt indent = (mpt)(h->level - 1) * st->size * 2;
+			lb_params lp;
+			lb_line *lines;
+			size_t n = break_text(p, st, h->text, p->width - indent - st->size * 3, false, &lp,
+			                      &lines);
+			*(mpt *)vec_push(p->a, &heights, &nent, &cap, sizeof *heights) =
+				st->line_height * (mpt)(n ? n : 1);
+		}
+	}
+	/* a table of contents that spills a little onto one more page is set with its lines up to
+	 * 15% closer instead */
+	int scale = 1000, pages = toc_pages(p, heights, nent, 1000);
+	for (int k = 950; k >= 850; k -= 50)
+		if (toc_pages(p, heights, nent, k) < pages) {
+			scale = k;
+			break;
+		}
+	for (size_t i = 0; i < nent; i++)
+		heights[i] = (mpt)((int64_t)heights[i] * scale / 1000);
+	size_t early = toc_early_break(p, heights, nent), entry = 0;
 	for (size_t s = 0; s < doc->nsections; s++) {
 		for (size_t b = 0; b < doc->sections[s].nblocks; b++) {
 			const doc_block *h = &doc->sections[s].blocks[b];
@@ -636,19 +1000,22 @@ static void flow_toc(pager *p, const doc_block *blk)
 			lb_params lp;
 			lb_line *lines;
 			size_t n = break_text(p, st, h->text, p->width - indent - number_w, false, &lp, &lines);
-			ensure_room(p, st->line_height * (mpt)(n ? n : 1));
+			mpt lh = (mpt)((int64_t)st->line_height * scale / 1000);
+			if (entry++ == early && !p->at_top)
+				new_page(p);
+			ensure_room(p, lh * (mpt)(n ? n : 1));
 			mpt top = p->y;
 			mpt end_x = p->left + indent;
 			for (size_t i = 0; i < n; i++) {
 				draw_text_line(p, st, h->text, &lines[i], false, &lp, p->left + indent,
-				               baseline_in(p->y, st->line_height, st->size));
+				               baseline_in(p->y, lh, st->size));
 				end_x = p->left + indent + lines[i].natural;
-				p->y += st->line_height;
+				p->y += lh;
 			}
 				toc_slot *ts = vec_push(p->a, &p->toc, &p->ntoc, &p->toc_cap, sizeof *ts);
 			ts->anchor = h->anchor;
 			ts->page = p->r->npages - 1;
-			ts->baseline = baseline_in(p->y - st->line_height, st->line_height, st->size);
+			ts->baseline = baseline_in(p->y - lh, lh, st->size);
 			ts->x_text_end = end_x;
 			ts->x_right = p->left + p->width;
 			ts->x_left = p->left + indent;
@@ -712,7 +1079,54 @@ static void fill_toc(pager *p)
 
 /* ---- driver --------------------------------------------------------------------------------------- */
 
-static void flow_heading(pager *p, const doc_block *b, const doc_block *next)
+static mpt paragraph_height(pager *p, const doc_style *st, const char *text);
+
+/* Height of the first lines of the n blocks at b that a heading before them keeps with it: two
+ * lines of a paragraph (all when it has fewer), a table's title block and its first rows; all
+ * of a heading that keeps with what follows it, and that too. */
+static mpt block_lead(pager *p, const doc_block *b, size_t n)
+{
+	if (!n)
+		return 0;
+	if (b->kind == BLOCK_HEADING && b->hidden)
+		return block_lead(p, b + 1, n - 1);
+	if ((b->kind == BLOCK_PARAGRAPH || b->kind == BLOCK_HEADING) && b->style) {
+		if (b->kind == BLOCK_HEADING || b->keep_with_next)
+			return paragraph_height(p, b->style, b->text) + block_lead(p, b + 1, n - 1);
+		lb_params lp;
+		lb_line *lines;
+		size_t k = break_text(p, b->style, b->text, p->width, true, &lp, &lines);
+		return b->style->space_before + b->style->line_height * (mpt)(k < 2 ? (k ? k : 1) : 2);
+	}
+	if (b->kind == BLOCK_TABLE) {
+		mpt title_h, caption_h;
+		title_block_heights(p, b->table, &title_h, &caption_h);
+		return title_h + caption_h + MPT_FROM_MM(30);
+	}
+	return 0;
+}
+
+
+/* Height of paragraph text in st set across the text width, with the space around it. */
+static mpt paragraph_height(pager *p, const doc_style *st, const char *text)
+{
+	lb_params lp;
+	lb_line *lines;
+	size_t n = break_text(p, st, text, p->width, true, &lp, &lines);
+	return st->space_before + st->line_height * (mpt)(n ? n : 1) + st->space_after;
+}
+
+/* A paragraph that keeps with the next block (a heading set as a paragraph): a new page when it
+ * and the first lines of what follows do not fit below. */
+static void keep_together(pager *p, const doc_block *b, size_t nnext)
+{
+	if (!b->keep_with_next || !p->page || p->at_top)
+		return;
+	if (p->y + paragraph_height(p, b->style, b->text) + block_lead(p, b + 1, nnext) > p->bottom)
+		new_page(p);
+}
+
+static void flow_heading(pager *p, const doc_block *b, size_t nnext)
 {
 	pg_anchor *an = vec_push(p->a, &p->r->anchors, &p->r->nanchors, &p->r->anchors_cap, sizeof *an);
 	an->anchor = b->anchor;
@@ -724,9 +1138,7 @@ static void flow_heading(pager *p, const doc_block *b, const doc_block *next)
 		return;
 	}
 	/* keep the heading with the first line of what follows */
-	mpt need = b->style->space_before + b->style->line_height * 2 + b->style->space_after;
-	if (next && next->kind == BLOCK_PARAGRAPH && next->style)
-		need += next->style->space_before + next->style->line_height;
+	mpt need = paragraph_height(p, b->style, b->text) + block_lead(p, b + 1, nnext);
 	if (!p->at_top && p->y + need > p->bottom)
 		new_page(p);
 	if (!p->page)
@@ -738,7 +1150,7 @@ static void flow_heading(pager *p, const doc_block *b, const doc_block *next)
 
 const pg_result *paginate(arena *a, font_set *fonts, const doc_document *doc)
 {
-	pager p = {.a = a, .fonts = fonts, .doc = doc};
+	pager p = {.a = a, .fonts = fonts, .doc = doc, .words = {doc->words, doc->nwords}};
 	layout_policy(fonts);
 	p.r = arena_alloc(a, sizeof *p.r);
 	for (size_t s = 0; s < doc->nsections; s++) {
@@ -748,10 +1160,12 @@ const pg_result *paginate(arena *a, font_set *fonts, const doc_document *doc)
 		new_page(&p);
 		for (size_t i = 0; i < p.sec->nblocks; i++) {
 			const doc_block *b = &p.sec->blocks[i];
-			const doc_block *next = i + 1 < p.sec->nblocks ? &p.sec->blocks[i + 1] : NULL;
 			switch (b->kind) {
-			case BLOCK_HEADING: flow_heading(&p, b, next); break;
-			case BLOCK_PARAGRAPH: flow_paragraph(&p, b->style, b->text); break;
+			case BLOCK_HEADING: flow_heading(&p, b, p.sec->nblocks - i - 1); break;
+			case BLOCK_PARAGRAPH:
+				keep_together(&p, b, p.sec->nblocks - i - 1);
+				flow_paragraph(&p, b->style, b->text);
+				break;
 			case BLOCK_TABLE: flow_table(&p, b->table); break;
 			case BLOCK_PAGE_BREAK:
 				if (!p.at_top)

@@ -66,6 +66,9 @@ typedef struct pg_missing {
  * row heights, Excel also the title block and the page breaks of a sheet of the table alone. */
 typedef struct pg_table_rows {
 	const doc_table *table;
+	const doc_table *set; /* the table as set: `table` itself, or a copy whose column widths and
+	                         cell styles were fitted (doc.h col_min/col_max, one_page); heights,
+	                         breaks and the PDF's pages are of this one */
 	const mpt *heights; /* nrows heights, including padding */
 	mpt title_h;        /* the title's lines and the space after them; 0 without a title */
 	mpt caption_h;      /* the caption line (单位名称…, 单位：万元); 0 without one */

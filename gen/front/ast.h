@@ -95,6 +95,7 @@ typedef struct ast_department {
 	ast_str unit;         /* 编报单位 */
 	ast_str variant;      /* 项目表 */
 	ast_str goal_cell;    /* 绩效目标栏 */
+	ast_str form_title;   /* 项目表题 */
 	ast_overall *overall; /* NULL when absent */
 	ast_project *projects;
 	size_t nprojects, projects_cap;

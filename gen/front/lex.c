@@ -14,6 +14,7 @@ static const char *const lex_keywords[KW_COUNT] = {
 	[KW_YEAR] = "年度",
 	[KW_UNIT] = "编报单位",
 	[KW_VARIANT] = "项目表",
+	[KW_FORM_TITLE] = "项目表题",
 	[KW_INCLUDE] = "包含",
 	[KW_SUMMARY] = "总体绩效目标",
 	[KW_ITEM] = "分项绩效目标",

@@ -19,6 +19,7 @@ typedef enum kw {
 	KW_YEAR,       /* 年度： */
 	KW_UNIT,       /* 编报单位： unit line printed above project tables */
 	KW_VARIANT,    /* 项目表： 完整 | 简明 */
+	KW_FORM_TITLE, /* 项目表题： what follows the project's name in its form's title */
 	KW_INCLUDE,    /* 包含： path of a file to insert here */
 	/* 【整体绩效目标】 */
 	KW_SUMMARY,    /* 总体绩效目标： paragraphs follow */

@@ -258,6 +258,8 @@ typedef struct model_department {
 	int year;
 	const char *unit;     /* 编报单位, "" when blank */
 	table_variant variant;
+	const char *form_title; /* 项目表题: what follows a project's name in its form's title, ""
+	                           when blank (the layout's wording, 绩效目标表) */
 	model_overall overall;
 	const model_project *projects;
 	size_t nprojects;

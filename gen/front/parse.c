@@ -121,6 +121,7 @@ static const char *owner_of_field(kw k)
 	case KW_DEPT_CODE:
 	case KW_YEAR:
 	case KW_VARIANT:
+	case KW_FORM_TITLE:
 		return "部门头（第一个【…】之前）";
 	case KW_SUMMARY:
 	case KW_ITEM:
@@ -250,6 +251,7 @@ static void header_line(parser *p, const lex_line *l)
 	                : l->key == KW_UNIT      ? &d->unit
 	                : l->key == KW_VARIANT   ? &d->variant
 	                : l->key == KW_GOAL_CELL ? &d->goal_cell
+	                : l->key == KW_FORM_TITLE ? &d->form_title
 	                                         : NULL;
 	if (slot)
 		set_field(p, slot, l);

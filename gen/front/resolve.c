@@ -846,6 +846,7 @@ const model_department *resolve_department_with(arena *a, diag_ctx *d, const ast
 	m->name = or_empty(&ast->name);
 	m->code = or_empty(&ast->code);
 	m->unit = or_empty(&ast->unit);
+	m->form_title = or_empty(&ast->form_title);
 	if (!ast->name.s && !ast->code.s && !ast->year.s && !ast->unit.s && !ast->variant.s &&
 	    !ast->overall && ast->nprojects == 0 && ast->file) {
 		/* nothing of a department at all: say so once instead of listing what is missing */

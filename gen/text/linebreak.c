@@ -3,6 +3,9 @@
  * last-resort breaks, then placement with squeezing and justification. */
 #include "text/linebreak.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "base/util.h"
 
 /* ---- character classes ------------------------------------------------------------------- */
@@ -267,17 +270,21 @@ static int32_t clamp32(int64_t v)
 /* Kinds of break, best first. */
 enum {
 	BRK_LEGAL,   /* a break opportunity */
+	BRK_WORD,    /* held: inside a word of the caller's list */
+	BRK_TIGHT,   /* held: between a number and its unit, inside a document number */
 	BRK_IN_UNIT, /* inside a Latin word or number: for a unit wider than the line */
 	BRK_RULE,    /* before 避头 or after 避尾: when nothing else fits */
 	BRK_KINDS
 };
 
-static int brk_kind(const item *a, const item *b, bool spaced)
+static int brk_kind(const lb_src *t, const item *a, const item *b, bool spaced)
 {
 	if (b->cls == LB_CL || a->cls == LB_OP)
 		return BRK_RULE;
 	if (!spaced && a->glue && b->glue)
 		return BRK_IN_UNIT;
+	if (t->p->hold && !spaced && t->p->hold[b->pos] != LB_HOLD_NONE)
+		return t->p->hold[b->pos] == LB_HOLD_WORD ? BRK_WORD : BRK_TIGHT;
 	return BRK_LEGAL;
 }
 
@@ -289,10 +296,12 @@ typedef struct lb_brk {
 	int64_t room; /* its push-in room */
 	bool forced;  /* at '\n' or the end of the text */
 	bool valid;
+	int kind;     /* BRK_… */
 } lb_brk;
 
-static size_t finish(lb_line *ln, size_t start, const lb_brk *b, int64_t avail)
+static size_t finish(lb_line *ln, size_t start, const lb_brk *b, int64_t avail, int *kind)
 {
+	*kind = b->forced ? BRK_LEGAL : b->kind;
 	ln->start = start;
 	ln->end = b->end;
 	ln->natural = clamp32(b->w - compression(b->w, b->room, avail));
@@ -302,12 +311,12 @@ static size_t finish(lb_line *ln, size_t start, const lb_brk *b, int64_t avail)
 
 /* No legal break fits and push-in does not help: the best of the rest, or the first item alone. */
 static size_t fall_back(lb_line *ln, size_t start, const lb_brk best[BRK_KINDS], const lb_brk *over,
-                        int64_t avail)
+                        int64_t avail, int *kind)
 {
 	for (int k = 0; k < BRK_KINDS; k++)
 		if (best[k].valid)
-			return finish(ln, start, &best[k], avail);
-	return finish(ln, start, over, avail);
+			return finish(ln, start, &best[k], avail, kind);
+	return finish(ln, start, over, avail, kind);
 }
 
 /* Sets *ln to the line that starts at or after pos (blanks first are skipped) and returns where the
@@ -315,7 +324,7 @@ static size_t fall_back(lb_line *ln, size_t start, const lb_brk best[BRK_KINDS],
  * punctuation may take the run in when compressing its punctuation makes room (push-in); otherwise
  * the character before the run goes down with it. */
 static size_t break_line(const lb_src *t, size_t pos, int64_t avail, bool start_squeeze,
-                         lb_line *ln)
+                         lb_line *ln, int *kout)
 {
 	lb_acc a = {0};
 	lb_brk best[BRK_KINDS] = {{0}};
@@ -343,22 +352,22 @@ static size_t break_line(const lb_src *t, size_t pos, int64_t avail, bool start_
 				since = 1;
 				continue;
 			}
-			kind = brk_kind(&a.last, &it, a.spaced);
+			kind = brk_kind(t, &a.last, &it, a.spaced);
 		} else if (a.n == 0) { /* an empty line before '\n' */
-			lb_brk b = {pos, pos < t->len ? pos + 1 : pos, 0, 0, true, true};
-			return finish(ln, pos, &b, avail);
+			lb_brk b = {pos, pos < t->len ? pos + 1 : pos, 0, 0, true, true, BRK_LEGAL};
+			return finish(ln, pos, &b, avail, kout);
 		}
 		lb_brk b = {a.last.end, forced ? (pos < t->len ? pos + 1 : pos) : it.pos, acc_end(&a),
-		            acc_room(&a), forced, true};
+		            acc_room(&a), forced, true, kind};
 		if (pushing) {
 			if (kind == BRK_LEGAL || forced)
-				return b.w - b.room <= avail ? finish(ln, start, &b, avail)
-				                             : fall_back(ln, start, best, &over, avail);
+				return b.w - b.room <= avail ? finish(ln, start, &b, avail, kout)
+				                             : fall_back(ln, start, best, &over, avail, kout);
 			if (it.cls != LB_CL)
-				return fall_back(ln, start, best, &over, avail);
+				return fall_back(ln, start, best, &over, avail, kout);
 		} else if (b.w <= avail) {
 			if (forced)
-				return finish(ln, start, &b, avail);
+				return finish(ln, start, &b, avail, kout);
 			best[kind] = b;
 			if (kind == BRK_LEGAL)
 				since = 0, head_fits = false, tail_cl = true;
@@ -367,12 +376,12 @@ static size_t break_line(const lb_src *t, size_t pos, int64_t avail, bool start_
 		} else {
 			over = b;
 			if (!(t->p->squeeze && head_fits && tail_cl && since >= 2))
-				return fall_back(ln, start, best, &over, avail);
+				return fall_back(ln, start, best, &over, avail, kout);
 			if (kind == BRK_LEGAL || forced)
-				return b.w - b.room <= avail ? finish(ln, start, &b, avail)
-				                             : fall_back(ln, start, best, &over, avail);
+				return b.w - b.room <= avail ? finish(ln, start, &b, avail, kout)
+				                             : fall_back(ln, start, best, &over, avail, kout);
 			if (it.cls != LB_CL)
-				return fall_back(ln, start, best, &over, avail);
+				return fall_back(ln, start, best, &over, avail, kout);
 			pushing = true;
 		}
 		acc_add(&a, &it, start_squeeze);
@@ -400,24 +409,260 @@ static size_t visible_end(const char *s, size_t len)
 	return len;
 }
 
+/* Width and push-in room of [start, end) set as one line, as lb_place measures it. */
+static void measure_range(const lb_src *t, size_t start, size_t end, bool start_squeeze, int64_t *w,
+                          int64_t *room)
+{
+	lb_acc a = {0};
+	bool leading = true;
+	item it;
+	for (size_t pos = start; pos < end;) {
+		next_item(t, &pos, &it);
+		if (is_blank(&it, &leading))
+			acc_blank(&a, it.adv);
+		else
+			acc_add(&a, &it, start_squeeze);
+	}
+	*w = acc_end(&a);
+	*room = acc_room(&a);
+}
+
+/* One character, perhaps with closing punctuation after it: a widow when it is a last line. */
+static bool lone_char(const lb_src *t, const lb_line *ln)
+{
+	size_t chars = 0;
+	bool leading = true;
+	item it;
+	for (size_t pos = ln->start; pos < ln->end;) {
+		next_item(t, &pos, &it);
+		if (is_blank(&it, &leading) || (it.cls == LB_CL && chars > 0))
+			continue;
+		if (++chars > 1)
+			return false;
+	}
+	return chars == 1;
+}
+
+static int64_t line_avail(const lb_params *p, size_t i)
+{
+	return (int64_t)p->width - (i == 0 ? p->first_indent : 0);
+}
+
+static bool line_squeeze(const lb_params *p, size_t i)
+{
+	return p->squeeze && !(i == 0 && p->first_indent > 0);
+}
+
+/* Gives every widow on a paragraph's last line (line i) a companion from line i−1: the two set as
+ * one line when 标点挤压 makes them fit, else line i−1 broken earlier at a break no worse than a
+ * word break or its own, when the rest then fits on one line. Returns the new line count. */
+static size_t fix_widows(const lb_src *t, lb_line *out, int *kinds, size_t n)
+{
+	const lb_params *p = t->p;
+	for (size_t i = 1; i < n; i++) {
+		if (!out[i].last || out[i - 1].last || !lone_char(t, &out[i]))
+			continue;
+		size_t j = i - 1;
+		int64_t avail = line_avail(p, j), w, room;
+		bool sq = line_squeeze(p, j);
+		measure_range(t, out[j].start, out[i].end, sq, &w, &room);
+		if (p->squeeze && w - room <= avail) {
+			out[j].end = out[i].end;
+			out[j].natural = clamp32(w - compression(w, room, avail));
+			out[j].last = out[i].last;
+			memmove(&out[i], &out[i + 1], (n - i - 1) * sizeof *out);
+			memmove(&kinds[i], &kinds[i + 1], (n - i - 1) * sizeof *kinds);
+			n--;
+			continue;
+		}
+		lb_line a, b;
+		int ka, kb;
+		size_t next = break_line(t, out[j].start, out[j].natural - 1, sq, &a, &ka);
+		if (a.last || a.end >= out[j].end || ka > (kinds[j] > BRK_WORD ? kinds[j] : BRK_WORD))
+			continue;
+		break_line(t, next, line_avail(p, i), line_squeeze(p, i), &b, &kb);
+		if (!b.last || b.end != out[i].end || b.natural > line_avail(p, i))
+			continue;
+		out[j] = a, kinds[j] = ka;
+		out[i] = b, kinds[i] = kb;
+	}
+	return n;
+}
+
 size_t lb_break(const char *text, size_t len, const lb_params *p, lb_measure_fn m, void *ctx,
                 lb_line **lines)
 {
 	lb_src t = {text, visible_end(text, len), p, m, ctx};
 	lb_line *out = NULL;
+	int *kinds = NULL;
 	size_t n = 0, cap = 0, pos = 0;
 	while (pos < t.len) {
 		if (n == cap) {
 			cap = cap ? 2 * cap : 16;
 			out = xrealloc(out, cap * sizeof *out);
+			kinds = xrealloc(kinds, cap * sizeof *kinds);
 		}
-		bool first = n == 0;
-		int64_t avail = (int64_t)p->width - (first ? p->first_indent : 0);
-		bool start_squeeze = p->squeeze && !(first && p->first_indent > 0);
-		pos = break_line(&t, pos, avail, start_squeeze, &out[n++]);
+		pos = break_line(&t, pos, line_avail(p, n), line_squeeze(p, n), &out[n], &kinds[n]);
+		n++;
 	}
+	if (p->no_widow && n > 1)
+		n = fix_widows(&t, out, kinds, n);
+	free(kinds);
 	*lines = out;
 	return n;
+}
+
+int32_t lb_min_width(const char *text, size_t len, const lb_params *p, lb_measure_fn m, void *ctx)
+{
+	lb_src t = {text, visible_end(text, len), p, m, ctx};
+	int64_t best = 0, run = 0;
+	bool leading = true, spaced = false, have = false;
+	item it, prev = {0};
+	for (size_t pos = 0; pos < t.len;) {
+		next_item(&t, &pos, &it);
+		if (it.cls == LB_NL || is_blank(&it, &leading)) {
+			spaced = true;
+			continue;
+		}
+		if (have && (spaced || brk_kind(&t, &prev, &it, false) == BRK_LEGAL))
+			run = 0;
+		run += it.adv;
+		if (run > best)
+			best = run;
+		prev = it;
+		have = true;
+		spaced = false;
+	}
+	return clamp32(best);
+}
+
+/* ---- holds ------------------------------------------------------------------------------- */
+
+static bool is_digit_cp(uint32_t cp)
+{
+	return (cp >= '0' && cp <= '9') || (cp >= 0xFF10 && cp <= 0xFF19);
+}
+
+/* Units that stay with the number before them, longest first where one begins another. */
+static const char *const number_units[] = {
+	"平方米", "万元", "亿元", "千元", "小时", "分钟", "学时", "课时", "人次", "个月", "万人",
+	"元", "万", "亿", "年", "月", "日", "号", "人", "次", "个", "名", "家", "户", "天", "期", "项",
+	"台", "件", "套", "场", "所", "批", "辆", "座", "篇", "份", "条", "吨", "米", "亩", "周", "岁",
+	"余", "倍", "类", "种", "间", "处", "册", "本", "张", "门", "班", "届", "季度", "点",
+};
+
+static size_t cp_at(const char *s, size_t len, size_t i, uint32_t *cp)
+{
+	size_t k = i < len ? utf8_decode(s + i, len - i, cp) : 0;
+	if (!k && i < len)
+		*cp = 0xFFFD, k = 1;
+	if (!k)
+		*cp = 0;
+	return k;
+}
+
+/* Holds every break inside [from, to) (before each code point after the first) at level h,
+ * never lowering one. */
+static void hold_span(const char *s, size_t from, size_t to, uint8_t h, uint8_t *hold)
+{
+	uint32_t cp;
+	for (size_t i = from; i < to;) {
+		size_t k = cp_at(s, to, i, &cp);
+		if (i > from && hold[i] < h)
+			hold[i] = h;
+		i += k ? k : 1;
+	}
+}
+
+static bool is_open_bracket(uint32_t cp)
+{
+	return cp == '[' || cp == '(' || cp == 0x3014 || cp == 0xFF08 || cp == 0x3010 || cp == 0xFF3B;
+}
+
+static bool is_close_bracket(uint32_t cp)
+{
+	return cp == ']' || cp == ')' || cp == 0x3015 || cp == 0xFF09 || cp == 0x3011 || cp == 0xFF3D;
+}
+
+/* The end of a document number's "[2017]674号" starting at the bracket at i, or 0. */
+static size_t doc_number_end(const char *s, size_t len, size_t i)
+{
+	uint32_t cp;
+	i += cp_at(s, len, i, &cp);
+	int digits = 0;
+	size_t k;
+	while ((k = cp_at(s, len, i, &cp)) && is_digit_cp(cp))
+		i += k, digits++;
+	if (digits != 4 || !k || !is_close_bracket(cp))
+		return 0;
+	i += k;
+	digits = 0;
+	while ((k = cp_at(s, len, i, &cp)) && is_digit_cp(cp))
+		i += k, digits++;
+	if (!digits || cp != 0x53F7) /* 号 */
+		return 0;
+	return i + k;
+}
+
+/* Length of the longest word of ws that text[i..len) begins with, or 0. */
+static size_t longest_word(const lb_words *ws, const char *s, size_t len, size_t i, size_t k)
+{
+	/* the words that begin with the code point at i: a binary search for the first */
+	size_t lo = 0, hi = ws->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (strncmp(ws->words[mid], s + i, k) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t best = 0;
+	for (; lo < ws->n && strncmp(ws->words[lo], s + i, k) == 0; lo++) {
+		size_t wl = strlen(ws->words[lo]);
+		if (wl > best && wl <= len - i && memcmp(ws->words[lo], s + i, wl) == 0)
+			best = wl;
+	}
+	return best;
+}
+
+void lb_hold(const char *s, size_t len, const lb_words *words, uint8_t *hold)
+{
+	memset(hold, LB_HOLD_NONE, len);
+	uint32_t cp, prev = 0;
+	size_t word_end = 0; /* inside a matched word until here */
+	for (size_t i = 0, k; i < len; i += k, prev = cp) {
+		k = cp_at(s, len, i, &cp);
+		if (is_digit_cp(cp) && prev == 0x7B2C && i >= 3) /* 第1期 */
+			hold_span(s, i - 3, i + k, LB_HOLD_TIGHT, hold);
+		if (is_digit_cp(cp)) {
+			size_t e = i + k, kk;
+			uint32_t c2;
+			while ((kk = cp_at(s, len, e, &c2)) && (is_digit_cp(c2) || c2 == '.'))
+				e += kk;
+			for (size_t u = 0; u < sizeof number_units / sizeof *number_units; u++) {
+				size_t ul = strlen(number_units[u]);
+				if (ul <= len - e && memcmp(s + e, number_units[u], ul) == 0) {
+					hold_span(s, i, e + ul, LB_HOLD_TIGHT, hold);
+					break;
+				}
+			}
+			continue;
+		}
+		if (is_open_bracket(cp)) {
+			size_t e = doc_number_end(s, len, i);
+			if (e) {
+				hold_span(s, i, e, LB_HOLD_TIGHT, hold);
+			}
+			continue;
+		}
+		if (words && words->n && i >= word_end && cp >= 0x80) {
+			size_t wl = longest_word(words, s, len, i, k);
+			if (wl > k) {
+				hold_span(s, i, i + wl, LB_HOLD_WORD, hold);
+				word_end = i + wl;
+			}
+		}
+	}
 }
 
 /* ---- placing ----------------------------------------------------------------------------- */

@@ -14,6 +14,9 @@
  *   - squeeze: of two adjacent full-width punctuation marks the one whose blank half faces the other
  *     takes half width (。” ），： “ “（), as do an opening bracket at line start (not after the
  *     first-line indent) and a closing mark at line end (its blank half is not counted);
+ *   - the caller may hold breaks (lb_hold: inside words, numbers with their units, document
+ *     numbers): a held break is taken only when no free one fits, the tighter hold last;
+ *   - no_widow: a last line of one character is avoided by squeezing or by taking one more down;
  *   - justify: the slack of a line goes into the gaps next to CJK characters and blanks, never
  *     inside a Latin word or number, never on a last line. */
 #ifndef BUDGETGEN_LINEBREAK_H
@@ -34,7 +37,37 @@ typedef struct lb_params {
 	bool justify;         /* stretch every line but a last one to the full width (prose) */
 	bool squeeze;         /* 标点挤压 and push-in; punctuation counts as full-width when its
 	                       * advance is at least 7/8 em */
+	const uint8_t *hold;  /* NULL, or one LB_HOLD_… per byte of the text: how strongly a break
+	                       * before that byte is avoided (lb_hold fills it) */
+	bool no_widow;        /* never one character (with closing punctuation after it) alone on
+	                       * the last line of a paragraph when the line before can give it a
+	                       * companion: by 标点挤压 of the two lines into one, or one more
+	                       * character taken down, at a break no worse than the one it replaces */
 } lb_params;
+
+/* How strongly a break is avoided (lb_params.hold), weakest first. A held break is taken only
+ * when no better one fits on the line. */
+enum {
+	LB_HOLD_NONE,
+	LB_HOLD_WORD,  /* inside a word of the caller's list (服务对象|满意度|指标) */
+	LB_HOLD_TIGHT  /* between a number and its unit (2017年, 20万元, 38人) and inside a document
+	                * number's bracket, year and 号 (冀财资[2017]674号, 邢人社发〔2019〕11号) */
+};
+
+/* The width of the widest piece of text[0..len) that lb_break keeps on one line when it can: a
+ * run joined by held breaks (p->hold), Latin units and 避头/避尾 marks. Blanks end a piece. */
+int32_t lb_min_width(const char *text, size_t len, const lb_params *p, lb_measure_fn m, void *ctx);
+
+/* A word list for lb_hold: UTF-8 words, sorted by strcmp. */
+typedef struct lb_words {
+	const char *const *words;
+	size_t n;
+} lb_words;
+
+/* Fills hold[0..len) for text: LB_HOLD_TIGHT inside numbers with their units and document
+ * numbers, LB_HOLD_WORD inside the longest words of `words` (may be NULL) that match from left to
+ * right, LB_HOLD_NONE elsewhere. Linear in len (a binary search per character for words). */
+void lb_hold(const char *text, size_t len, const lb_words *words, uint8_t *hold);
 
 typedef struct lb_line {
 	size_t start, end; /* bytes of the line in the text, end exclusive; blanks at the ends excluded

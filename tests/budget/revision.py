@@ -83,11 +83,12 @@ def check_toc(pages, label):
         m = re.search(r"—(\d+)—$", p)
         if m:
             printed[int(m.group(1))] = i
-    toc = pages[1] + (pages[2] if len(pages) > 2 else "")
+    first = printed.get(1, 3)  # the body starts on the page printed "— 1 —"; the 目录 before it
+    toc = "".join(pages[1:first])
     toc = toc[toc.find("目录") + 2:]
     entries = re.findall(r"([^·]{2,60}?)·{3,}(\d+)", toc)
     ok(len(entries) >= 10, f"{label}: table of contents has {len(entries)} entries")
-    body = "".join(pages[3:])
+    body = "".join(pages[first:])
     for k, (title, num) in enumerate(entries):
         title = re.sub(r"^\d+", "", title)[-12:]  # the end of the title: a wrapped entry starts earlier
         page = printed.get(int(num))

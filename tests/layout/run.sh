@@ -36,6 +36,32 @@ for src in "$dir"/*.txt; do
 		cat "$tmp/$case.err"
 	fi
 done
+# structural facts, independent of exact positions: a form that fits on one page at 小五 is one
+# page; one that cannot keeps three indicator rows or more on either page
+if [ "$(grep -c '^page' "$dir/fit-smaller.expected")" = 1 ]; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+	echo "FAIL: layout/fit-smaller is not set on one page"
+fi
+if awk '/^  table .* rows [0-9]+-[0-9]+ after repeated header/ {
+		split($0, a, " rows "); split(a[2], r, /[- ]/); if (r[2] - r[1] + 1 < 3) bad = 1; n++ }
+	END { exit !(n >= 1 && !bad) }' "$dir/break-three.expected"; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+	echo "FAIL: layout/break-three leaves fewer than three rows on its second page"
+fi
+# the samples: no character alone on a last line (one is left where the only companion would
+# break 12月), no code, amount or document number broken, and every project sheet on one page
+# or broken with three rows or more on each side
+if python3 "$dir/count.py" --check --max-widows 2 "$bg" "$dir"/../../input/*.txt >"$tmp/count.out"; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+	echo "FAIL: layout/count.py on the samples"
+	cat "$tmp/count.out"
+fi
 # structural facts the long table must show, independent of exact positions
 if grep -q "after repeated header, 2 merged label(s) shown again" "$dir/long-table.expected"; then
 	pass=$((pass + 1))

@@ -29,7 +29,7 @@ enum {
 static lb_params params(double width_em, double indent_em, unsigned flags)
 {
 	lb_params p = {(int32_t)(width_em * EM), (int32_t)(indent_em * EM), EM, (flags & JU) != 0,
-	               (flags & SQ) != 0};
+	               (flags & SQ) != 0, NULL, false};
 	return p;
 }
 
@@ -436,9 +436,72 @@ static void test_random_texts(void)
 	buf_free(&text);
 }
 
+/* Holds (lb_hold) and no_widow: words break at their boundaries, numbers stay with their units,
+ * document numbers stay whole from the bracket to 号, and no character stands alone on a last
+ * line when the line before can give it a companion. Width in em (ASCII is half an em). */
+typedef struct hold_case {
+	const char *text;
+	double width;
+	bool words, no_widow, squeeze;
+	const char *lines;
+} hold_case;
+
+static const hold_case hold_cases[] = {
+	/* the widow: taken down, or squeezed up */
+	{"满意度指标", 4, false, false, false, "满意度指|标"},
+	{"满意度指标", 4, false, true, false, "满意度|指标"},
+	{"服务对象满意度指标", 4, false, true, false, "服务对象|满意度|指标"},
+	{"一二三，四五。", 6, false, true, true, "一二三，四五。"},
+	{"一二三四五，六", 6, false, true, true, "一二三四|五，六"},
+	/* a widow whose companion would need a break inside a number stays */
+	{"12345678一", 4, false, true, false, "12345678|一"},
+	/* words: 服务对象|满意度|指标 */
+	{"服务对象满意度指标", 6, false, false, false, "服务对象满意|度指标"},
+	{"服务对象满意度指标", 6, true, false, false, "服务对象|满意度指标"},
+	{"满意度指标", 4, true, false, false, "满意度|指标"},
+	{"指标满意度", 2, true, false, false, "指标|满意|度"},
+	/* numbers with their units, document numbers */
+	{"资金共计20万元", 6, false, false, false, "资金共计|20万元"},
+	{"完成时间2025年12月底", 7, false, false, false, "完成时间2025年|12月底"},
+	{"完成时间2025年12月底", 5, false, false, false, "完成时间|2025年12月|底"},
+	{"完成时间2025年12月底", 5, false, true, false, "完成时间|2025年|12月底"},
+	{"依据冀财资[2017]674号文", 8, false, false, false, "依据冀财资|[2017]674号文"},
+	{"依据冀财资[2017]674号文", 6, false, false, false, "依据冀财资|[2017]674号|文"},
+	{"邢人社发〔2019〕11号", 6, false, false, false, "邢人社发|〔2019〕11号"},
+	/* wider than the line: broken between the number and 号 rather than inside the number */
+	{"邢人社发〔2019〕11号", 5, false, false, false, "邢人社发|〔2019〕11|号"},
+	{"第12期培训", 3, false, false, false, "第12期|培训"},
+};
+
+static const char *const test_words[] = {"指标", "服务对象", "满意度"}; /* sorted by strcmp */
+
+static void test_holds(void)
+{
+	buf b = {0};
+	lb_words ws = {test_words, sizeof test_words / sizeof *test_words};
+	for (size_t i = 0; i < sizeof hold_cases / sizeof *hold_cases; i++) {
+		const hold_case *c = &hold_cases[i];
+		unit_context = c->text;
+		size_t len = strlen(c->text);
+		uint8_t *hold = xmalloc(len + 1);
+		lb_hold(c->text, len, c->words ? &ws : NULL, hold);
+		lb_params p = params(c->width, 0, c->squeeze ? SQ : 0);
+		p.hold = hold;
+		p.no_widow = c->no_widow;
+		lb_line *lines;
+		size_t n = lb_break(c->text, len, &p, measure, NULL, &lines);
+		CHECK_STR_EQ(joined(&b, c->text, lines, n), c->lines);
+		free(lines);
+		free(hold);
+	}
+	unit_context = NULL;
+	buf_free(&b);
+}
+
 int main(void)
 {
 	test_break_cases();
+	test_holds();
 	test_kinsoku_marks();
 	test_place_cases();
 	test_place_cap();
