@@ -77,6 +77,17 @@ const doc_table *compose_project_table(arena *a, const model_department *m, size
 		slot_text(&is, "三级指标", mi->l3);
 		slot_text(&is, "绩效指标描述", mi->desc);
 		slot_text(&is, "指标值", mi->value);
+		/* the same value in the three columns of newer forms: 指标性质 | 指标值 | 度量单位
+		 * (a layout names them {指标性质} {指标数值} {度量单位}); a value of no known shape
+		 * goes whole into the middle one */
+		static const char *const sign_text[] = {
+			[IND_SIGN_UNPARSED] = "", [IND_SIGN_NONE] = "＝", [IND_SIGN_GE] = "≥",
+			[IND_SIGN_LE] = "≤", [IND_SIGN_EQ] = "＝", [IND_SIGN_LT] = "＜", [IND_SIGN_GT] = "＞",
+			[IND_SIGN_QUALITATIVE] = "定性"};
+		bool parsed = mi->sign != IND_SIGN_UNPARSED && mi->sign != IND_SIGN_QUALITATIVE;
+		slot_text(&is, "指标性质", sign_text[mi->sign]);
+		slot_text(&is, "指标数值", parsed ? mi->number : mi->value);
+		slot_text(&is, "度量单位", parsed ? mi->unit : "");
 		slot_text(&is, "指标值确定依据", mi->basis);
 		tb_add_row(&b, "指标", &is);
 	}

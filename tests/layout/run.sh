@@ -69,5 +69,23 @@ else
 	fail=$((fail + 1))
 	echo "FAIL: layout/long-table does not repeat its header and merged labels"
 fi
+# a layout may print the 指标值 in the three columns of newer forms (指标性质 | 指标值 | 度量单位):
+# the project layout with its indicator rows rewritten so, run from a directory holding it
+mkdir -p "$tmp/three" && cp -R "$dir/../../layouts" "$tmp/three/layouts"
+sed -i -e 's/标签 "绩效指标描述" 跨列 2 | 标签 "指标值" |/标签 "指标性质" | 标签 "指标值" | 标签 "度量单位" |/' \
+	-e 's/文字 "{绩效指标描述}" 跨列 2 | 居中文字 "{指标值}" |/居中文字 "{指标性质}" | 居中文字 "{指标数值}" | 居中文字 "{度量单位}" |/' \
+	"$tmp/three/layouts/project-full.layout"
+src=$(cd "$dir/../.." && pwd)/input/2025-汉沽管理区人力资源和社会保障局.txt
+case $bg in /*) abs=$bg ;; *) abs=$(pwd)/$bg ;; esac
+(cd "$tmp/three" && "$abs" dump --tables --project 1 "$src" 2>/dev/null) >"$tmp/three.json"
+if grep -qF '["一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "指标值确定依据"]' "$tmp/three.json" &&
+	grep -qF '["产出指标", "数量指标", "举办活动场次", "＝", "4", "次", "年初计划"]' "$tmp/three.json" &&
+	grep -qF '["", "质量指标", "项目完成率", "≥", "4", "次", "年初计划"]' "$tmp/three.json"; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+	echo "FAIL: layout/three columns: 指标性质 | 指标值 | 度量单位 not filled from the 指标值"
+	head -n 20 "$tmp/three.json"
+fi
 echo "$pass passed, $fail failed"
 [ $fail = 0 ]
