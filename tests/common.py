@@ -3,6 +3,7 @@ tally that prints the "N passed, M failed" line tests/run-all.sh reads, where th
 repository is found (shared_data), white-space squashing for comparing extracted text, the output
 file names of `budgetgen build`, and running a command."""
 import os
+from decimal import Decimal
 import re
 import subprocess
 
@@ -70,6 +71,16 @@ def ok(cond, what, detail=""):
 
 def run(*args, **kw):
     return subprocess.run(args, capture_output=True, text=True, **kw)
+
+
+def entered(v):
+    """A project form's amount as the source wrote it: two decimals, more when it has more
+    (20.982 stays 20.982, as published forms print it); "" for none."""
+    if v is None:
+        return ""
+    d = Decimal(str(v)).normalize()
+    places = max(2, -d.as_tuple().exponent)
+    return f"{Decimal(str(v)):.{places}f}"
 
 
 def squash(s):

@@ -61,8 +61,12 @@ typedef struct doc_builder {
 
 void slot_text(slots *s, const char *name, const char *text);
 void slot_amount(arena *a, slots *s, const char *name, model_amount v);
+/* An amount as entered: two decimals, or as many as the source wrote (20.982 stays 20.982, as the
+ * published project forms print it); for the figures a project form repeats from its source. */
+void slot_amount_entered(arena *a, slots *s, const char *name, model_amount v);
 /* An amount that is the total of the amounts in the slots `parts` (which must outlive the
- * table): a cell showing it alone totals the cells showing those slots alone. */
+ * table), printed as entered: a cell showing it alone totals the cells showing those slots
+ * alone. */
 void slot_sum(arena *a, slots *s, const char *name, model_amount v, const char *const *parts,
               int nparts);
 /* A percentage of the model, or blank when v is NULL. */

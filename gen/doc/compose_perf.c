@@ -21,8 +21,8 @@ static void project_slots(composer *c, const model_project *p, slots *s)
 	slot_text(s, "年度", arena_printf(c->a, "%d", m->year));
 	static const char *const parts[2] = {"财政资金", "其他资金"};
 	slot_sum(c->a, s, "预算数", p->total, parts, 2); /* a formula in Excel */
-	slot_amount(c->a, s, "财政资金", p->fiscal);
-	slot_amount(c->a, s, "其他资金", p->other);
+	slot_amount_entered(c->a, s, "财政资金", p->fiscal);
+	slot_amount_entered(c->a, s, "其他资金", p->other);
 	slot_text(s, "资金用途", p->use);
 	static const char *const months[4] = {"3月底", "6月底", "10月底", "12月底"};
 	for (int i = 0; i < 4; i++)

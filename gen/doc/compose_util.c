@@ -21,21 +21,33 @@ void slot_text(slots *s, const char *name, const char *text)
 		s->item[s->n++] = (slot){.name = name, .text = text ? text : "", .fmt = NUM_NONE};
 }
 
-void slot_amount(arena *a, slots *s, const char *name, model_amount v)
+static void put_amount(arena *a, slots *s, const char *name, model_amount v, bool entered)
 {
 	if (s->n >= MAX_SLOTS)
 		return;
 	char text[32] = "";
-	if (v.present)
+	if (v.present && entered)
+		dec_format_exact(v.value, text);
+	else if (v.present)
 		dec_format(v.value, 2, text);
 	s->item[s->n++] = (slot){.name = name, .text = arena_strdup(a, text),
 	                           .fmt = v.present ? NUM_AMOUNT : NUM_NONE, .value = v.value};
 }
 
+void slot_amount(arena *a, slots *s, const char *name, model_amount v)
+{
+	put_amount(a, s, name, v, false);
+}
+
+void slot_amount_entered(arena *a, slots *s, const char *name, model_amount v)
+{
+	put_amount(a, s, name, v, true);
+}
+
 void slot_sum(arena *a, slots *s, const char *name, model_amount v, const char *const *parts,
               int nparts)
 {
-	slot_amount(a, s, name, v);
+	slot_amount_entered(a, s, name, v);
 	if (s->n > 0 && s->item[s->n - 1].name == name) {
 		s->item[s->n - 1].sum_of = parts;
 		s->item[s->n - 1].nsum = nparts;

@@ -50,7 +50,7 @@ typedef struct doc_page {
 /* How a number in a cell is stored and shown (Excel writes numbers, not text). */
 typedef enum doc_numfmt {
 	NUM_NONE,    /* text cell */
-	NUM_AMOUNT,  /* 万元, two decimals: 0.00 */
+	NUM_AMOUNT,  /* 万元, as many decimals as text shows (two, or more as entered): 0.00 */
 	NUM_PERCENT  /* 25% (value 25, shown with %) */
 } doc_numfmt;
 

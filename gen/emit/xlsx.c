@@ -261,6 +261,15 @@ static const char *percent_format(decimal v)
 	return fmts[places];
 }
 
+/* Number format of an amount: the decimals its printed text shows (20.982 → "0.000"), two at least. */
+static const char *amount_format(const char *text)
+{
+	static const char *const fmts[] = {"0.00", "0.000", "0.0000", "0.00000", "0.000000"};
+	const char *point = strchr(text, '.');
+	size_t places = point ? strlen(point + 1) : 2;
+	return fmts[places <= 2 ? 0 : places >= 6 ? 4 : places - 2];
+}
+
 /* A 序号 or 栏次 cell holding a whole number ("12"): written as a number, so that Excel does
  * not flag a number stored as text. */
 static bool is_counter(const doc_cell *c)
@@ -289,7 +298,7 @@ static lxw_format *cell_format(xlsx_ctx *x, const doc_cell *c)
 	             .align = align_of(st->align),
 	             .valign = valign_of(st->valign)};
 	if (number)
-		k.num = c->numfmt == NUM_AMOUNT ? "0.00" : percent_format(c->value);
+		k.num = c->numfmt == NUM_AMOUNT ? amount_format(c->text) : percent_format(c->value);
 	return format_for(x, &k);
 }
 

@@ -41,7 +41,7 @@ from docx.oxml.ns import qn
 from docx.table import Table
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from common import ok, run, safe_name, squash, tally  # noqa: E402,F401  (tests/common.py)
+from common import entered, ok, run, safe_name, squash, tally  # noqa: E402,F401  (tests/common.py)
 
 
 def amount(v):
@@ -84,8 +84,8 @@ def expected_rows(p, full):
         b = p["budget"]
         sched = p["schedule"] or ["", "", "", ""]
         rows += [["项目编码", p["code"] or "", "项目名称", p["name"]],
-                 ["预算规模及资金用途", "预算数", amount(b["total"]), "其中：财政资金",
-                  amount(b["fiscal"]), "其他资金", amount(b["other"])],
+                 ["预算规模及资金用途", "预算数", entered(b["total"]), "其中：财政资金",
+                  entered(b["fiscal"]), "其他资金", entered(b["other"])],
                  ["预算规模及资金用途", p["use"] or ""],
                  ["资金支出计划（%）", "3月底", "6月底", "10月底", "12月底"],
                  ["资金支出计划（%）"] + sched]

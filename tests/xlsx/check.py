@@ -162,7 +162,9 @@ def check_amount(where, cell, model_value, cached=None):
     ok(is_number(cell), f"{where}: {cell.value!r} is not stored as a number")
     if is_number(cell):
         ok(exact(cell.value) == Decimal(model_value), f"{where}: {cell.value!r} ≠ {model_value}")
-        ok(cell.number_format == "0.00", f"{where}: number format {cell.number_format!r}, expected 0.00")
+        # two decimals, more where the source wrote more (a project form prints 20.982 as entered)
+        want = "0." + "0" * max(2, -Decimal(str(model_value)).normalize().as_tuple().exponent)
+        ok(cell.number_format == want, f"{where}: number format {cell.number_format!r}, expected {want}")
 
 
 PART_HEADING = re.compile(r"第[一二三四五六七八九十]+部分")
