@@ -147,8 +147,9 @@ int main(int argc, char **argv)
 	CHECK(fx_contains(wb, "<sheet name=\"abc\""));
 	CHECK(fx_contains(wb, "<sheet name=\"ABC(2)\""));
 	CHECK(fx_contains(wb, "<sheet name=\"同名表(2)\" sheetId=\"8\"")); /* the landscape section's */
-	/* print titles: the header row (table row 3 below the title and caption rows), absolute */
-	CHECK(fx_contains(wb, "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"2\">'同名表'!$6:$6<"));
+	/* print titles: the header row (table row 3 below the part heading, title and caption rows),
+	 * absolute */
+	CHECK(fx_contains(wb, "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"2\">'同名表'!$7:$7<"));
 	free(wb);
 
 	char *prose = fx_zip_part(a, "xl/worksheets/sheet1.xml");
@@ -167,17 +168,22 @@ int main(int argc, char **argv)
 	CHECK_INT_EQ(fx_count(rest, "<row "), 2); /* 情况说明 and its paragraph, not 一、空标题 */
 	free(rest);
 	char *s = fx_zip_part(a, "xl/worksheets/sheet3.xml");
-	CHECK(fx_contains(s, "<c r=\"B4\" s=\"")); /* table row 1 = sheet row 4 */
-	CHECK(fx_contains(s, "<f>SUM(B3,C3)</f><v>30.5</v>"));
+	/* the part's heading (第二部分　表) above the first table of the part, then title and caption */
+	CHECK(fx_contains(s, "<c r=\"A1\" s=\""));
+	char *names = fx_zip_part(a, "xl/sharedStrings.xml");
+	CHECK(fx_contains(names, "<t>第二部分　表</t>"));
+	free(names);
+	CHECK(fx_contains(s, "<c r=\"B5\" s=\"")); /* table row 1 = sheet row 5 */
+	CHECK(fx_contains(s, "<f>SUM(B4,C4)</f><v>30.5</v>"));
 	CHECK(fx_contains(s, "<v>10.5</v>"));
 	CHECK(fx_contains(s, "<v>0.125</v>"));
 	CHECK(fx_contains(s, "<v>0.25</v>"));
-	CHECK(fx_contains(s, "<mergeCell ref=\"B4:C4\"/>"));
-	/* 产出指标 over sheet rows 7–10, broken before row 9: two merges, the label in both */
-	CHECK(fx_contains(s, "<mergeCell ref=\"A7:A8\"/>"));
-	CHECK(fx_contains(s, "<mergeCell ref=\"A9:A10\"/>"));
-	CHECK(fx_contains(s, "<rowBreaks count=\"1\" manualBreakCount=\"1\"><brk id=\"8\""));
-	CHECK(fx_contains(s, "<c r=\"A5\" s=\"")); /* the empty cell keeps its borders */
+	CHECK(fx_contains(s, "<mergeCell ref=\"B5:C5\"/>"));
+	/* 产出指标 over sheet rows 8–11, broken before row 10: two merges, the label in both */
+	CHECK(fx_contains(s, "<mergeCell ref=\"A8:A9\"/>"));
+	CHECK(fx_contains(s, "<mergeCell ref=\"A10:A11\"/>"));
+	CHECK(fx_contains(s, "<rowBreaks count=\"1\" manualBreakCount=\"1\"><brk id=\"9\""));
+	CHECK(fx_contains(s, "<c r=\"A6\" s=\"")); /* the empty cell keeps its borders */
 	CHECK(fx_contains(s, "<pageSetup paperSize=\"9\" fitToHeight=\"0\""));
 	CHECK(fx_contains(s, "<oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter>"));
 	CHECK(fx_contains(s, "ht=\"34\"")); /* title: one line of 28 pt + 6 pt after */
