@@ -1,9 +1,11 @@
 /* test_emit_xlsx.c — the Excel back end (emit_xlsx.h) on a hand-made document with what the
  * samples do not have: SUM totals, a 12.5% percentage, duplicate and over-long sheet names
  * (also differing only in case), a landscape section, a merged label crossing a page break,
- * a paragraph taller than Excel's tallest row, running text besides 整体绩效目标; then reproducibility, the creation date and a
- * write failure. The workbook is read back with libzip and searched as text. Run from the
- * repository root (fonts/roles.conf); prints "N passed, M failed". */
+ * a paragraph taller than Excel's tallest row, running text besides 整体绩效目标, a part's
+ * heading above its first table, a table paginate fitted (a narrower column, 小五); then
+ * reproducibility, the creation date and a write failure. The workbook is read back with
+ * libzip and searched as text. Run from the repository root (fonts/roles.conf); prints
+ * "N passed, M failed". */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,8 +149,9 @@ int main(int argc, char **argv)
 	CHECK(fx_contains(wb, "<sheet name=\"abc\""));
 	CHECK(fx_contains(wb, "<sheet name=\"ABC(2)\""));
 	CHECK(fx_contains(wb, "<sheet name=\"同名表(2)\" sheetId=\"8\"")); /* the landscape section's */
-	/* print titles: the header row (table row 3 below the title and caption rows), absolute */
-	CHECK(fx_contains(wb, "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"2\">'同名表'!$6:$6<"));
+	/* print titles: the header row (table row 3 below the part's heading, the title and the
+	 * caption rows), absolute */
+	CHECK(fx_contains(wb, "<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"2\">'同名表'!$7:$7<"));
 	free(wb);
 
 	char *prose = fx_zip_part(a, "xl/worksheets/sheet1.xml");
@@ -167,17 +170,20 @@ int main(int argc, char **argv)
 	CHECK_INT_EQ(fx_count(rest, "<row "), 2); /* 情况说明 and its paragraph, not 一、空标题 */
 	free(rest);
 	char *s = fx_zip_part(a, "xl/worksheets/sheet3.xml");
-	CHECK(fx_contains(s, "<c r=\"B4\" s=\"")); /* table row 1 = sheet row 4 */
-	CHECK(fx_contains(s, "<f>SUM(B3,C3)</f><v>30.5</v>"));
+	/* the part's heading (第二部分　表) above the first table of the part, then its title and
+	 * caption: table row 1 = sheet row 5 */
+	CHECK(fx_contains(s, "<c r=\"A1\" s=\""));
+	CHECK(fx_contains(s, "<c r=\"B5\" s=\""));
+	CHECK(fx_contains(s, "<f>SUM(B4,C4)</f><v>30.5</v>"));
 	CHECK(fx_contains(s, "<v>10.5</v>"));
 	CHECK(fx_contains(s, "<v>0.125</v>"));
 	CHECK(fx_contains(s, "<v>0.25</v>"));
-	CHECK(fx_contains(s, "<mergeCell ref=\"B4:C4\"/>"));
-	/* 产出指标 over sheet rows 7–10, broken before row 9: two merges, the label in both */
-	CHECK(fx_contains(s, "<mergeCell ref=\"A7:A8\"/>"));
-	CHECK(fx_contains(s, "<mergeCell ref=\"A9:A10\"/>"));
-	CHECK(fx_contains(s, "<rowBreaks count=\"1\" manualBreakCount=\"1\"><brk id=\"8\""));
-	CHECK(fx_contains(s, "<c r=\"A5\" s=\"")); /* the empty cell keeps its borders */
+	CHECK(fx_contains(s, "<mergeCell ref=\"B5:C5\"/>"));
+	/* 产出指标 over sheet rows 8–11, broken before row 10: two merges, the label in both */
+	CHECK(fx_contains(s, "<mergeCell ref=\"A8:A9\"/>"));
+	CHECK(fx_contains(s, "<mergeCell ref=\"A10:A11\"/>"));
+	CHECK(fx_contains(s, "<rowBreaks count=\"1\" manualBreakCount=\"1\"><brk id=\"9\""));
+	CHECK(fx_contains(s, "<c r=\"A6\" s=\"")); /* the empty cell keeps its borders */
 	CHECK(fx_contains(s, "<pageSetup paperSize=\"9\" fitToHeight=\"0\""));
 	CHECK(fx_contains(s, "<oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter>"));
 	CHECK(fx_contains(s, "ht=\"34\"")); /* title: one line of 28 pt + 6 pt after */
@@ -202,6 +208,32 @@ int main(int argc, char **argv)
 	core = fx_zip_part(c, "docProps/core.xml");
 	CHECK(fx_contains(core, "2000-01-01T00:00:00Z"));
 	free(core);
+
+	/* a fitted table (paginate.h: pg_table_rows.set): the sheet has the columns and the cell
+	 * size of the table as set, not of the document's table (sheet abc; ABC keeps 156 mm) */
+	static doc_style small_st;
+	small_st = fx_cell_st;
+	small_st.size = 9000;
+	static const mpt fitted_width[1] = {MM(100)};
+	static doc_cell fitted_cell[1];
+	fitted_cell[0] = one_cell[0];
+	fitted_cell[0].style = &small_st;
+	doc_table fitted = tables[4];
+	fitted.col_widths = fitted_width;
+	fitted.cells = fitted_cell;
+	rows[4].set = &fitted;
+	CHECK_INT_EQ(emit_xlsx(&document, &pages, fonts, -1, c, err, sizeof err), 0);
+	rows[4].set = NULL;
+	s = fx_zip_part(c, "xl/worksheets/sheet6.xml");
+	CHECK(fx_contains(s, "<col min=\"1\" max=\"1\" width=\"53.85546875\"")); /* 377 px: 100 mm */
+	free(s);
+	s = fx_zip_part(c, "xl/worksheets/sheet7.xml");
+	CHECK(fx_contains(s, "<col min=\"1\" max=\"1\" width=\"84.140625\"")); /* 589 px: 156 mm */
+	free(s);
+	styles = fx_zip_part(c, "xl/styles.xml");
+	CHECK(fx_contains(styles, "<sz val=\"9\"/>")); /* 小五 */
+	CHECK(fx_contains(styles, "<sz val=\"10.5\"/>")); /* 五号: the other tables */
+	free(styles);
 
 	/* a table the layout engine never saw, and a path that cannot be written */
 	pages.ntables = 0;
