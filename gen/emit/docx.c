@@ -475,11 +475,26 @@ static bool template_has_style(docx *dx, const char *id)
 	return mxmlFindElement(top, top, "w:style", "w:styleId", id, MXML_DESCEND) != NULL;
 }
 
-/* The Word style for a layout style, made on first use. */
+/* Whether two layout styles write the same Word style (a fitted table's cells have copies of
+ * the layout's styles, most of them at the layout's size). */
+static bool same_style(const doc_style *a, const doc_style *b)
+{
+	return (a->name == b->name || (a->name && b->name && strcmp(a->name, b->name) == 0)) &&
+	       a->role == b->role && a->size == b->size && a->bold == b->bold &&
+	       a->align == b->align && a->valign == b->valign && a->first_indent == b->first_indent &&
+	       a->line_height == b->line_height && a->space_before == b->space_before &&
+	       a->space_after == b->space_after && a->pad_x == b->pad_x && a->pad_y == b->pad_y;
+}
+
+/* The Word style for a layout style, made on first use (a cell style: on first use of one like
+ * it, so that the fitted copies of a style share one Word style per size). */
 static const char *style_for(docx *dx, const doc_style *st, style_use use, int level)
 {
 	for (size_t i = 0; i < dx->nstyles; i++)
 		if (dx->styles[i].st == st)
+			return dx->styles[i].id;
+	for (size_t i = 0; use == USE_CELL && i < dx->nstyles; i++)
+		if (dx->styles[i].use == USE_CELL && same_style(dx->styles[i].st, st))
 			return dx->styles[i].id;
 	dx->styles = xrealloc(dx->styles, (dx->nstyles + 1) * sizeof *dx->styles);
 	wstyle *ws = &dx->styles[dx->nstyles++];
@@ -762,7 +777,7 @@ static void write_space(docx *dx, mpt space)
 /* ---- tables --------------------------------------------------------------------------------- */
 
 typedef struct table_geom {
-	const doc_table *t;
+	const doc_table *t; /* the table as set (paginate.h: widths and cell styles fitted) */
 	int *colx;          /* ncols + 1 column edges in twips */
 	int *owner;         /* nrows × ncols: index of the cell covering each position, or -1 */
 	const mpt *heights; /* laid-out row heights, or NULL */
@@ -772,8 +787,13 @@ typedef struct table_geom {
 	const doc_style *pad; /* the table's default cell margins come from this style */
 } table_geom;
 
-static void geom_init(docx *dx, const doc_table *t, table_geom *g)
+/* t is the document's table, the key of its layout; the geometry and cells are those of the
+ * table as paginate set it (its copy whose column widths and cell sizes fit the page), so that
+ * the form has the PDF's columns and text size. */
+static void geom_init(docx *dx, const doc_table *t0, table_geom *g)
 {
+	const pg_table_rows *tr = dx->pages ? pg_table_layout(dx->pages, t0) : NULL;
+	const doc_table *t = tr && tr->set ? tr->set : t0;
 	g->t = t;
 	g->colx = xmalloc((size_t)(t->ncols + 1) * sizeof *g->colx);
 	mpt x = 0;
@@ -793,14 +813,14 @@ static void geom_init(docx *dx, const doc_table *t, table_geom *g)
 				if (r >= 0 && k >= 0)
 					g->owner[r * t->ncols + k] = (int)i;
 	}
-	g->heights = dx->pages ? pg_row_heights(dx->pages, t) : NULL;
+	g->heights = tr ? tr->heights : NULL;
 	g->breaks = NULL;
 	g->nbreaks = 0;
 	const pg_result *r = dx->pages;
 	bool seen = false;
 	for (size_t i = 0; r && i < r->npieces; i++) {
 		const pg_table_piece *pc = &r->pieces[i];
-		if (pc->table != t)
+		if (pc->table != t0)
 			continue;
 		if (seen && pc->first_row > 0 && pc->first_row < t->nrows &&
 		    (!g->nbreaks || pc->first_row > g->breaks[g->nbreaks - 1])) {

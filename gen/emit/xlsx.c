@@ -832,15 +832,18 @@ static void write_note(xlsx_ctx *x, lxw_worksheet *ws, const sheet_table *s)
 	check(x, worksheet_set_row(ws, row, row_points(h), NULL), "行高");
 }
 
-static void write_table_sheet(xlsx_ctx *x, const doc_table *t, const doc_page *page,
+static void write_table_sheet(xlsx_ctx *x, const doc_table *t0, const doc_page *page,
                               const pg_result *pages, const doc_block *lead)
 {
-	const pg_table_rows *tr = pg_table_layout(pages, t);
-	if (!tr || t->ncols < 1) {
-		snprintf(x->err, x->errlen, "Excel 文件生成失败：表“%s”没有排版结果", t->title);
+	const pg_table_rows *tr = pg_table_layout(pages, t0);
+	if (!tr || t0->ncols < 1) {
+		snprintf(x->err, x->errlen, "Excel 文件生成失败：表“%s”没有排版结果", t0->title);
 		x->failed = true;
 		return;
 	}
+	/* the table as paginate set it: a form's columns and cell sizes fitted to its page, as the
+	 * PDF prints it */
+	const doc_table *t = tr->set ? tr->set : t0;
 	lxw_worksheet *ws = add_sheet(x, t->sheet_name);
 	if (!ws)
 		return;

@@ -15,6 +15,9 @@ here wrote) and compares them with the model (`budgetgen dump --json`):
   that the page shows which group its rows belong to;
 - the header row 一级指标 | 二级指标 | … is the first row of its w:tbl and marked w:tblHeader
   (Word repeats it on every page), every row is w:cantSplit, the grid is w:tblLayout fixed;
+- each form has the PDF's columns and text size: its columns within the layout's 列宽范围,
+  adding up to the layout's width, its cells' text between the layout's 最小 and its size; some
+  forms of the samples fitted (other widths than 列宽, text smaller than 五号), as in the PDF;
 - the table of contents: every entry has a page number, the same as in the PDF booklet's own
   table of contents, and links to a bookmark that exists; the page the PDF prints that number
   on (— N —) shows the paragraph the bookmark is in (the heading, or for a heading that is not
@@ -208,6 +211,73 @@ def check_form(where, p, full, tables, breaks=()):
 
 
 ok_restated = [0]  # labels stated again at a page the PDF starts inside their group
+fitted = {"widths": 0, "small": 0}  # forms set with fitted columns / smaller than the layout's size
+
+SIZES = {"四号": 14, "小四": 12, "五号": 10.5, "小五": 9, "六号": 7.5, "小六": 6.5}
+
+
+def read_layout(name):
+    """(列宽 [mm…], 列宽范围 [(lo, hi)…] or None, (smallest 最小, largest size) of the cell
+    styles in pt or None) of layouts/NAME.layout."""
+    widths, ranges, sizes, mins = [], None, [], []
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "layouts",
+                           name + ".layout"), encoding="utf-8") as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            m = re.match(r"列宽\s*=\s*(.+)", line)
+            if m:
+                widths = [float(x) for x in m.group(1).split()]
+            m = re.match(r"列宽范围\s*=\s*(.+)", line)
+            if m:
+                ranges = [tuple(float(v) for v in x.split("-")) for x in m.group(1).split()]
+            m = re.match(r"\S+\s*=\s*\S+\s+(\S+)\s+最小\s+(\S+)", line)
+            if m and m.group(1) in SIZES and m.group(2) in SIZES:
+                sizes.append(SIZES[m.group(1)])
+                mins.append(SIZES[m.group(2)])
+    return widths, ranges, (min(mins), max(sizes)) if sizes else None
+
+
+def style_sizes(document):
+    """{styleId: w:sz in points} of the document's paragraph styles."""
+    out = {}
+    for st in document.styles.element.findall(qn("w:style")):
+        sz = st.find(qn("w:rPr") + "/" + qn("w:sz"))
+        if sz is not None:
+            out[st.get(qn("w:styleId"))] = int(sz.get(qn("w:val"))) / 2
+    return out
+
+
+def check_fit(where, layout, sizes, tables):
+    """The form's columns and text size are the PDF's: every w:tbl of the form has the same grid,
+    its columns within the layout's 列宽范围 (its 列宽 where it has none) adding up to the
+    layout's width; the text of its cells between the layout's 最小 and its size."""
+    widths, ranges, span = layout
+    grids = [[int(g.get(qn("w:w"))) for g in t._tbl.tblGrid.findall(qn("w:gridCol"))] for t in tables]
+    ok(all(g == grids[0] for g in grids), f"{where}: its tables have different grids {grids}")
+    grid = grids[0]
+    if not ok(len(grid) == len(widths), f"{where}: {len(grid)} columns, the layout has {len(widths)}"):
+        return
+    for i, tw in enumerate(grid):
+        lo, hi = ranges[i] if ranges else (widths[i], widths[i])
+        ok(lo * 1440 / 25.4 - 2 <= tw <= hi * 1440 / 25.4 + 2,
+           f"{where}: column {i + 1} is {tw / 1440 * 25.4:.2f} mm, layout {lo}-{hi} mm")
+    ok(abs(sum(grid) - sum(widths) * 1440 / 25.4) <= len(grid),
+       f"{where}: columns add up to {sum(grid) / 1440 * 25.4:.2f} mm, layout {sum(widths)} mm")
+    if any(abs(tw - mm * 1440 / 25.4) > 2 for tw, mm in zip(grid, widths)):
+        fitted["widths"] += 1
+    if not span:
+        return
+    got = set()
+    for t in tables:
+        for p in t._tbl.iter(qn("w:p")):
+            if not "".join(x.text or "" for x in p.iter(qn("w:t"))):
+                continue
+            ps = p.find(qn("w:pPr") + "/" + qn("w:pStyle"))
+            got.add(sizes.get(ps.get(qn("w:val")) if ps is not None else None))
+    ok(all(z is not None and span[0] <= z <= span[1] for z in got),
+       f"{where}: cell text at {sorted(got, key=str)} pt, layout {span[0]}-{span[1]} pt")
+    if any(z is not None and z < span[1] for z in got):
+        fitted["small"] += 1
 
 
 # ---- outline and the TOC field ---------------------------------------------------------------------
@@ -408,7 +478,11 @@ def main():
         found = forms(document)
         order = booklet_order(model)
         ok(len(found) == len(order), f"{where}: {len(found)} project tables, the model has {len(order)}")
+        layout = read_layout("project-full" if full else "project-compact")
+        sizes = style_sizes(document)
         for n, ((title, tables), p) in enumerate(zip(found, order), 1):
+            if tables:
+                check_fit(f"{where} “{p['name']}”", layout, sizes, tables)
             sep = "." if full else "、"
             ok(title == f"{n}{sep}{p['name']}绩效目标表",
                f"{where}: table {n} is titled “{title}”, expected “{n}{sep}{p['name']}绩效目标表”")
@@ -418,6 +492,8 @@ def main():
         titles = [t["title"] for t in json.loads(r.stdout)["tables"]] if r.returncode == 0 else []
         check_outline(where, document, toc_entries(document), any(t == "部门预算公开表" for t, _, _ in toc_entries(document)), titles)
     ok(ok_restated[0] > 0, "no 一级/二级 label stated again at a page break: the samples should have some")
+    ok(fitted["widths"] > 0, "no form of the samples has fitted columns: the PDF has some")
+    ok(fitted["small"] > 0, "no form of the samples is set smaller than 五号: the PDF has some")
     sys.exit(tally.report())
 
 

@@ -2,7 +2,8 @@
 # tests/docx/run.sh — the Word back end's tests, on every sample department in input/:
 #   1. build everything into a temporary directory; check.py reads every booklet back with
 #      python-docx and compares each table cell (merged ones included) and the table of contents
-#      with the model and the PDF booklet;
+#      with the model and the PDF booklet, and each form's column widths and text size with the
+#      PDF's fitting (within the layout's 列宽范围 and 最小);
 #   2. validate.sh: every part of every .docx validates against the ISO/IEC 29500 schemas (jing);
 #   3. a second build gives byte-identical .docx files;
 #   4. broken templates (styles.xml cut short, a mismatched tag, document.xml missing, the

@@ -12,6 +12,8 @@ of the samples writes is read back by tools nobody here wrote:
   prose, this adds the nine 部门预算公开表, the 采购/资产/机构 tables and whatever table comes
   next. A number in the workbook must equal the printed figure (0.00, or a percentage); a cell
   covered by a merge is empty, or repeats the label above it where a page break splits the merge;
+  each table's columns are as wide in the Word file as in the workbook (both the PDF's: a form's
+  columns as paginate fitted them), and its w:tbl share one grid;
 - every part of every .xlsx and .docx parses as XML (Python's expat), and the parts the jing
   runs of tests/xlsx and tests/docx leave out are validated too where the ISO/IEC 29500 schemas
   of ../shared/ooxml-schemas or $OOXML_SCHEMAS have one (the workbook's docProps/app.xml and
@@ -44,10 +46,12 @@ SCHEMAS, SKIP_SCHEMAS = shared_data("OOXML_SCHEMAS")
 
 try:
     import openpyxl
+    import openpyxl.utils
 except ImportError:
     openpyxl = None
 try:
     import docx
+    from docx.oxml.ns import qn
 except ImportError:
     docx = None
 
@@ -123,7 +127,17 @@ def sheet_grid(ws, wsv, table):
     return grid
 
 
-def check_workbook(path, tables):
+def column_pixels(ws, n):
+    """The pixel widths of the sheet's first n columns (Excel's width → pixels, Calibri 11)."""
+    out = []
+    for c in range(1, n + 1):
+        w = ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width
+        out.append(int(((256 * w + int(128 / 7)) / 256) * 7))
+    return out
+
+
+def check_workbook(path, tables, widths=None):
+    """widths, if given, receives {table index: its columns in pixels}."""
     if not ok(openpyxl is not None, "python3-openpyxl is not installed"):
         return
     try:
@@ -152,11 +166,31 @@ def check_workbook(path, tables):
             continue
         problem = first_mismatch(grid, t["rows"], where)
         ok(problem is None, problem or "")
+        if widths is not None:
+            widths[k] = column_pixels(ws, max((len(row) for row in t["rows"]), default=0))
 
 
 # ---- the Word file -------------------------------------------------------------------------------------
 
-def check_word(path, tables):
+def word_grids(d, tables):
+    """{table index: its w:gridCol widths in twips}: the document's tables take the Word file's
+    w:tbl in order, as many as hold their rows (a form is two w:tbl with one grid)."""
+    out, at, left = {}, -1, 0
+    for wt in d.tables:
+        while left <= 0 and at + 1 < len(tables):
+            at += 1
+            left = len(tables[at]["rows"])
+        grid = [int(g.get(qn("w:w"))) for g in wt._tbl.tblGrid.findall(qn("w:gridCol"))]
+        if at in out and out[at] != grid:
+            ok(False, f"table {at + 1} {tables[at]['title'][:30]!r}: its w:tbl have grids {out[at]} and {grid}")
+        out.setdefault(at, grid)
+        left -= len(wt.rows)
+    return out
+
+
+def check_word(path, tables, widths=None):
+    """widths: {table index: columns in pixels} of the workbook, which the Word file's columns
+    must equal (both as the PDF sets the table: a form's columns fitted to its content)."""
     if not ok(docx is not None, "python3-docx is not installed"):
         return
     try:
@@ -166,6 +200,12 @@ def check_word(path, tables):
         return
     # a form may be written as two w:tbl (Word repeats rows only at a table's top): the tables'
     # rows, concatenated, are the document's tables' rows, concatenated
+    for k, grid in word_grids(d, tables).items() if widths else ():
+        px = widths.get(k)
+        if px is not None:
+            ok(len(px) == len(grid) and all(abs(p - tw / 15) <= 1.5 for p, tw in zip(px, grid)),
+               f"{os.path.basename(path)} table {k + 1} {tables[k]['title'][:30]!r}: columns "
+               f"{[round(tw / 15, 1) for tw in grid]} px in Word, {px} px in Excel")
     got = [[c.text for c in row.cells] for t in d.tables for row in t.rows]
     want = [row for t in tables for row in t["rows"]]
     problem = first_mismatch(got, want, f"{os.path.basename(path)} (all {len(tables)} tables, {len(want)} rows)")
@@ -261,11 +301,12 @@ def check_department(budgetgen, source, outdir, expected, unpack_dir):
     tables = json.loads(r.stdout)["tables"]
     xlsx = booklet_path(outdir, dept, "xlsx")
     word = booklet_path(outdir, dept, "docx")
+    widths = {}
     if ok(os.path.isfile(xlsx), f"missing {xlsx}"):
-        check_workbook(xlsx, tables)
+        check_workbook(xlsx, tables, widths)
         check_package(xlsx, XLSX_SCHEMAS, unpack_dir)
     if ok(os.path.isfile(word), f"missing {word}"):
-        check_word(word, tables)
+        check_word(word, tables, widths)
         check_package(word, [], unpack_dir)
     print(f"{os.path.basename(department_dir(outdir, dept))}: {len(tables)} tables compared in .xlsx and .docx")
 

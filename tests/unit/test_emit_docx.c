@@ -233,6 +233,46 @@ int main(void)
 	CHECK(core && strstr(core, ">2000-01-01T00:00:00Z</dcterms:modified>"));
 	free(core);
 
+	/* a fitted form (paginate.h: pg_table_rows.set): Word has the columns and the cell size of
+	 * the table as set, not of the document's table; copies of a style at its own size share
+	 * its Word style */
+	static doc_style small_st, same_st;
+	small_st = fx_cell_st;
+	small_st.size = 9000;
+	small_st.line_height = 11700;
+	same_st = fx_cell_st;
+	static const mpt fitted_widths[3] = {MM(40), MM(60), MM(56)};
+	static doc_cell fitted_cells[sizeof form_cells / sizeof *form_cells];
+	for (size_t i = 0; i < sizeof form_cells / sizeof *form_cells; i++) {
+		fitted_cells[i] = form_cells[i];
+		fitted_cells[i].style = i == 0 ? &same_st : &small_st;
+	}
+	doc_table fitted = form;
+	fitted.col_widths = fitted_widths;
+	fitted.cells = fitted_cells;
+	static const mpt form_heights[7] = {MM(8), MM(8), MM(8), MM(8), MM(8), MM(8), MM(8)};
+	pg_table_rows fitted_rows = {.table = &form, .set = &fitted, .heights = form_heights};
+	pg_result fitted_pages = {.tables = &fitted_rows, .ntables = 1, .tables_cap = 1};
+	CHECK_INT_EQ(emit_docx(&doc, &fitted_pages, fonts, -1, "layouts/docx", c, err, sizeof err), 0);
+	d = empty_elements_spaced(fx_zip_part(c, "word/document.xml"));
+	if (CHECK(d != NULL)) {
+		/* the form's two w:tbl at 40/60/56 mm, the other two tables at the layout's 52 mm */
+		CHECK_INT_EQ(fx_count(d, "<w:gridCol w:w=\"2268\" />"), 2);
+		CHECK_INT_EQ(fx_count(d, "<w:gridCol w:w=\"3401\" />"), 2); /* edges rounded */
+		CHECK_INT_EQ(fx_count(d, "<w:gridCol w:w=\"3175\" />"), 2);
+		CHECK_INT_EQ(fx_count(d, "<w:gridCol w:w=\"2948\" />"), 3 * 2);
+		CHECK(strstr(d, "<w:tcW w:w=\"5669\" w:type=\"dxa\" />") != NULL); /* 40 + 60 mm */
+		CHECK_INT_EQ(fx_count(d, "<w:trHeight w:val=\"454\" w:hRule=\"atLeast\" />"), 7);
+	}
+	free(d);
+	s = fx_zip_part(c, "word/styles.xml");
+	if (CHECK(s != NULL)) {
+		CHECK(strstr(s, "<w:sz w:val=\"18\" />") != NULL); /* 小五 */
+		CHECK(strstr(s, "w:line=\"234\" w:lineRule=\"exact\"") != NULL);
+		CHECK_INT_EQ(fx_count(s, "<w:name w:val=\"表格文字"), 2); /* 五号 and 小五, not one per copy */
+	}
+	free(s);
+
 	/* failures leave nothing behind */
 	unlink(c);
 	CHECK_INT_EQ(emit_docx(&doc, NULL, fonts, -1, "no/such/dir", c, err, sizeof err), -1);

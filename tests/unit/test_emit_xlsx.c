@@ -1,9 +1,11 @@
 /* test_emit_xlsx.c — the Excel back end (emit_xlsx.h) on a hand-made document with what the
  * samples do not have: SUM totals, a 12.5% percentage, duplicate and over-long sheet names
  * (also differing only in case), a landscape section, a merged label crossing a page break,
- * a paragraph taller than Excel's tallest row, running text besides 整体绩效目标; then reproducibility, the creation date and a
- * write failure. The workbook is read back with libzip and searched as text. Run from the
- * repository root (fonts/roles.conf); prints "N passed, M failed". */
+ * a paragraph taller than Excel's tallest row, running text besides 整体绩效目标, a part's
+ * heading above its first table, a table paginate fitted (a narrower column, 小五); then
+ * reproducibility, the creation date and a write failure. The workbook is read back with
+ * libzip and searched as text. Run from the repository root (fonts/roles.conf); prints
+ * "N passed, M failed". */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,6 +210,32 @@ int main(int argc, char **argv)
 	core = fx_zip_part(c, "docProps/core.xml");
 	CHECK(fx_contains(core, "2000-01-01T00:00:00Z"));
 	free(core);
+
+	/* a fitted table (paginate.h: pg_table_rows.set): the sheet has the columns and the cell
+	 * size of the table as set, not of the document's table (sheet abc; ABC keeps 156 mm) */
+	static doc_style small_st;
+	small_st = fx_cell_st;
+	small_st.size = 9000;
+	static const mpt fitted_width[1] = {MM(100)};
+	static doc_cell fitted_cell[1];
+	fitted_cell[0] = one_cell[0];
+	fitted_cell[0].style = &small_st;
+	doc_table fitted = tables[4];
+	fitted.col_widths = fitted_width;
+	fitted.cells = fitted_cell;
+	rows[4].set = &fitted;
+	CHECK_INT_EQ(emit_xlsx(&document, &pages, fonts, -1, c, err, sizeof err), 0);
+	rows[4].set = NULL;
+	s = fx_zip_part(c, "xl/worksheets/sheet6.xml");
+	CHECK(fx_contains(s, "<col min=\"1\" max=\"1\" width=\"53.85546875\"")); /* 377 px: 100 mm */
+	free(s);
+	s = fx_zip_part(c, "xl/worksheets/sheet7.xml");
+	CHECK(fx_contains(s, "<col min=\"1\" max=\"1\" width=\"84.140625\"")); /* 589 px: 156 mm */
+	free(s);
+	styles = fx_zip_part(c, "xl/styles.xml");
+	CHECK(fx_contains(styles, "<sz val=\"9\"/>")); /* 小五 */
+	CHECK(fx_contains(styles, "<sz val=\"10.5\"/>")); /* 五号: the other tables */
+	free(styles);
 
 	/* a table the layout engine never saw, and a path that cannot be written */
 	pages.ntables = 0;

@@ -25,7 +25,9 @@
   printed page;
 - every table cell has thin borders on all four sides, wraps and is centred vertically; text in
   the role's family, numbers in the 西文 family (fonts/roles.conf);
-- column widths are the layout's mm in pixels; A4, the layout's orientation and margins, fit to
+- column widths are the PDF's: within the layout's 列宽范围 (its 列宽 where it has none), in
+  pixels, adding up to the layout's width, and some sheet of the samples has them fitted; the
+  grid's text is between the layout's 最小 and its size (the PDF's size, some smaller than 五号); A4, the layout's orientation and margins, fit to
   one page wide, a page-number footer; the document properties name the department;
 - SUM formulas, where there are any, cache the sum of the cells they add.
 
@@ -55,18 +57,33 @@ from common import ok, run, safe_name, squash, tally  # noqa: E402,F401  (tests/
 
 # ---- layouts and fonts, read independently of gen/doc/layouts.c ------------------------------------
 
+# Chinese font size names (号) in points
+SIZES = {"初号": 42, "小初": 36, "一号": 26, "小一": 24, "二号": 22, "小二": 18, "三号": 16,
+         "小三": 15, "四号": 14, "小四": 12, "五号": 10.5, "小五": 9, "六号": 7.5, "小六": 6.5}
+
+
 def read_layout(name):
-    """{'widths': [mm…], 'page': '纵向'|'横向'} of layouts/NAME.layout."""
-    lay = {}
+    """{'widths': [mm…], 'ranges': [(lo, hi) mm…] or None, 'sizes': (smallest 最小, largest 字号)
+    of the cell styles in pt, 'page': '纵向'|'横向'} of layouts/NAME.layout."""
+    lay = {"ranges": None}
+    sizes, mins = [], []
     with open(os.path.join(ROOT, "layouts", name + ".layout"), encoding="utf-8") as f:
         for line in f:
             line = line.split("#", 1)[0].strip()
             m = re.match(r"列宽\s*=\s*(.+)", line)
             if m:
                 lay["widths"] = [float(x) for x in m.group(1).split()]
+            m = re.match(r"列宽范围\s*=\s*(.+)", line)
+            if m:
+                lay["ranges"] = [tuple(float(v) for v in x.split("-")) for x in m.group(1).split()]
+            m = re.match(r"\S+\s*=\s*\S+\s+(\S+)\s+最小\s+(\S+)", line)
+            if m and m.group(1) in SIZES and m.group(2) in SIZES:
+                sizes.append(SIZES[m.group(1)])
+                mins.append(SIZES[m.group(2)])
             m = re.match(r"页面\s*=\s*(\S+)", line)
             if m:
                 lay["page"] = m.group(1)
+    lay["sizes"] = (min(mins), max(sizes)) if sizes else None
     return lay
 
 
@@ -343,11 +360,31 @@ def check_project_sheet(ctx, sh, p, number, pdf_pages):
                     ok(c.font.name == want, f"{name} {c.coordinate}: font {c.font.name!r}, expected {want!r}")
     ok(ws.max_row == last_row, f"{name}: {ws.max_row} rows, the table ends at row {last_row}")
 
-    # columns, page setup
-    for i, mm in enumerate(lay["widths"]):
+    # the grid's text size: the PDF's (a form that must fit its page is set smaller, down to the
+    # layout's 最小, the same in every format)
+    if lay["sizes"]:
+        lo, hi = lay["sizes"]
+        got = {c.font.sz for row in ws.iter_rows(min_row=first_table_row, max_row=last_row, max_col=ncols)
+               for c in row if c.value is not None and sh.origin(c.row, c.column) == (c.row, c.column)}
+        ok(all(lo <= float(z) <= hi and float(z) * 2 == int(float(z) * 2) for z in got),
+           f"{name}: cell sizes {sorted(got)} pt, layout {lo}-{hi} pt in half points")
+        if got and min(float(z) for z in got) < hi:
+            tally.small_text = getattr(tally, "small_text", 0) + 1
+
+    # columns: the widths the PDF's form has, within the layout's 列宽范围 and adding up to its
+    # width (exactly the layout's 列宽 where it has no range), page setup
+    px_of = []
+    for i in range(ncols):
         w = ws.column_dimensions[get_column_letter(i + 1)].width
-        px = int(((256 * w + int(128 / 7)) / 256) * 7)  # Excel's width → pixels (Calibri 11)
-        ok(abs(px - mm * 96 / 25.4) <= 1.5, f"{name}: column {i + 1} is {px} px, layout {mm} mm")
+        px_of.append(int(((256 * w + int(128 / 7)) / 256) * 7))  # Excel's width → pixels (Calibri 11)
+    for i, mm in enumerate(lay["widths"]):
+        lo, hi = lay["ranges"][i] if lay["ranges"] else (mm, mm)
+        ok(lo * 96 / 25.4 - 1.5 <= px_of[i] <= hi * 96 / 25.4 + 1.5,
+           f"{name}: column {i + 1} is {px_of[i]} px, layout {lo}-{hi} mm")
+    total = sum(lay["widths"]) * 96 / 25.4
+    ok(abs(sum(px_of) - total) <= ncols, f"{name}: columns add up to {sum(px_of)} px, layout {total:.0f} px")
+    if any(abs(px - mm * 96 / 25.4) > 1.5 for px, mm in zip(px_of, lay["widths"])):
+        tally.fitted = getattr(tally, "fitted", 0) + 1
     ps = ws.page_setup
     ok(str(ps.paperSize) == "9", f"{name}: paper {ps.paperSize}")
     ok(ps.orientation == ("portrait" if lay["page"] == "纵向" else "landscape"), f"{name}: orientation {ps.orientation}")
@@ -638,6 +675,9 @@ def main():
                 ok(getattr(tally, "frozen", 0) > 0, "no sheet of the samples has frozen header rows")
                 ok(getattr(tally, "shortened", 0) > 0, "no sheet name of the samples was shortened")
                 ok(getattr(tally, "counters", 0) > 0, "no 序号/栏次 number in the samples' sheets")
+                # the samples have forms the PDF sets with fitted columns and at 小五
+                ok(getattr(tally, "fitted", 0) > 0, "no project sheet of the samples has fitted columns")
+                ok(getattr(tally, "small_text", 0) > 0, "no project sheet of the samples is set smaller than 五号")
     return tally.report()
 
 
