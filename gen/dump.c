@@ -131,6 +131,8 @@ void dump_json(buf *b, const model_department *m)
 	buf_put_json_string(b, m->unit);
 	buf_puts(b, ", \"variant\": ");
 	buf_put_json_string(b, m->variant == VARIANT_COMPACT ? "简明" : "完整");
+	buf_puts(b, ", \"form_title\": "); /* 项目表题, what follows a project's name in its title */
+	buf_put_json_string(b, *m->form_title ? m->form_title : "绩效目标表");
 	buf_puts(b, "},\n  \"overall\": ");
 	json_overall(b, &m->overall);
 	buf_puts(b, ",\n  \"projects\": [");

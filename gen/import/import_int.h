@@ -59,6 +59,8 @@ typedef struct idept {
 	strv explain[EXPLAIN_FIELDS];  /* 情况说明 paragraphs by field */
 	bool has_explain;
 	const char *budget_doc;
+	const char *form_title;        /* 项目表题: what followed the names in the form titles, when
+	                                * not 绩效目标表 (项目绩效目标申报表); NULL for the default */
 } idept;
 
 /* Recognises one document's blocks into d (merging with what earlier documents gave). */

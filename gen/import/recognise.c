@@ -559,9 +559,18 @@ static void para_line(rctx *r, const char *t)
 			return;
 		}
 	}
-	if (n <= 120 && ends(t, "绩效目标表") && r->region != R_SUMMARY && r->region != R_MEASURES) {
+	/* a form's title: the project's name, then 绩效目标表 or the department's 项目表题 (the 2025
+	 * booklet's 项目绩效目标申报表) */
+	static const char *const form_titles[] = {"项目绩效目标申报表", "绩效目标申报表", "绩效目标表"};
+	const char *form = NULL;
+	for (size_t k = 0; k < sizeof form_titles / sizeof *form_titles && !form; k++)
+		if (ends(t, form_titles[k]))
+			form = form_titles[k];
+	if (n <= 120 && form && r->region != R_SUMMARY && r->region != R_MEASURES) {
 		const char *name = strip_number_as(t, true);
-		name = imp_clean(a, arena_strndup(a, name, strlen(name) - strlen("绩效目标表")));
+		name = imp_clean(a, arena_strndup(a, name, strlen(name) - strlen(form)));
+		if (strcmp(form, "绩效目标表") != 0 && *name)
+			r->d->form_title = form;
 		if (strcmp(name, "项目") == 0 || strcmp(name, "项目支出") == 0)
 			name = "";
 		if (r->region == R_ITEMS || r->region == R_OVERALL || r->region == R_SUMMARY ||

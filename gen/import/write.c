@@ -177,6 +177,8 @@ static void write_source(idept *d, char *const *paths, size_t n, buf *out)
 	if (d->unit)
 		field(out, "编报单位", d->unit);
 	field(out, "项目表", full ? "完整" : "简明");
+	if (d->form_title)
+		field(out, "项目表题", d->form_title);
 	imp_budget_write(d, out);
 	if (d->has_explain) {
 		buf_puts(out, "\n【情况说明】\n");

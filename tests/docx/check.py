@@ -120,14 +120,15 @@ def body_blocks(document):
             yield "tbl", Table(child, document)
 
 
-def forms(document):
-    """[(title, [Table, …])]: the tables that follow each paragraph ending in 绩效目标表, up to
-    the next paragraph with text (the empty joining paragraph between parts is skipped)."""
+def forms(document, form="绩效目标表"):
+    """[(title, [Table, …])]: the tables that follow each paragraph ending in the form's title
+    (绩效目标表, or the department's 项目表题), up to the next paragraph with text (the empty joining
+    paragraph between parts is skipped)."""
     out, cur = [], None
     for kind, b in body_blocks(document):
         if kind == "p":
             text = xml_text(b)
-            if text.strip().endswith("绩效目标表"):
+            if text.strip().endswith(form):
                 cur = (text.strip(), [])
                 out.append(cur)
             elif text.strip() and cur and cur[1]:
@@ -475,7 +476,8 @@ def main():
         ok(True, "opened")
         full = dept["variant"] != "简明"
         breaks = pdf_breaks(budgetgen, src)
-        found = forms(document)
+        form = dept.get("form_title", "绩效目标表")
+        found = forms(document, form)
         order = booklet_order(model)
         ok(len(found) == len(order), f"{where}: {len(found)} project tables, the model has {len(order)}")
         layout = read_layout("project-full" if full else "project-compact")
@@ -484,8 +486,8 @@ def main():
             if tables:
                 check_fit(f"{where} “{p['name']}”", layout, sizes, tables)
             sep = "." if full else "、"
-            ok(title == f"{n}{sep}{p['name']}绩效目标表",
-               f"{where}: table {n} is titled “{title}”, expected “{n}{sep}{p['name']}绩效目标表”")
+            ok(title == f"{n}{sep}{p['name']}{form}",
+               f"{where}: table {n} is titled “{title}”, expected “{n}{sep}{p['name']}{form}”")
             check_form(f"{where} “{p['name']}”", p, full, tables, breaks.get(title, ()))
         check_toc(where, document, pdf)
         r = subprocess.run([budgetgen, "dump", "--tables", src], capture_output=True, text=True)

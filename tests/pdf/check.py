@@ -87,7 +87,7 @@ def check_department(budgetgen, outdir, source):
     titles = []
     for i, p in enumerate(m["projects"], 1):
         sep = "." if dept["variant"] == "完整" else "、"
-        titles.append(f"{i}{sep}{p['name']}绩效目标表")
+        titles.append(f"{i}{sep}{p['name']}{dept.get('form_title', '绩效目标表')}")
     # every project has a bookmark
     r = run("qpdf", "--json", "--json-key=outlines", booklet)
     marks = []

@@ -492,6 +492,8 @@ def write_source(model, untouched=False):
     if meta['unit']:
         L.append('编报单位：' + meta['unit'])
     L.append('项目表：' + meta['variant'])
+    if meta.get('form_title'):
+        L.append('项目表题：' + meta['form_title'])
     L.append('')
 
     ov = model['overall']

@@ -19,6 +19,7 @@ SEEDS = {
         'year': '2025',
         'unit': None,
         'variant': '完整',
+        'form_title': '项目绩效目标申报表',  # its forms are titled “1. 人才工作专项资金项目绩效目标申报表”
         'projects': 30,
     },
     '001': {

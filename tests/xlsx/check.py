@@ -202,7 +202,7 @@ def check_project_sheet(ctx, sh, p, number, pdf_pages):
     full = ctx["variant"] == "完整"
     lay = ctx["layouts"]["project-full" if full else "project-compact"]
     title = sheet_title(ws)
-    ok(re.fullmatch(re.escape(str(number)) + r"[.、]" + re.escape(p["name"]) + "绩效目标表", title),
+    ok(re.fullmatch(re.escape(str(number)) + r"[.、]" + re.escape(p["name"]) + re.escape(ctx["form"]), title),
        f"{name}: title {title!r}")
     ncols = len(lay["widths"])
     hdr = sh.find("一级指标")
@@ -547,7 +547,7 @@ def check_department(budgetgen, ctx, source, outdir):
         return
     m = json.loads(r.stdout)
     dept = m["department"]
-    ctx = dict(ctx, variant=dept["variant"], unit=dept["unit"])
+    ctx = dict(ctx, variant=dept["variant"], unit=dept["unit"], form=dept.get("form_title", "绩效目标表"))
     ddir = os.path.join(outdir, f"{dept['year']}-{safe_name(dept['name'], 150)}")
     path = os.path.join(ddir, f"{dept['year']}年部门预算绩效目标.xlsx")
     if not ok(os.path.isfile(path), f"missing workbook {path}"):
@@ -583,7 +583,7 @@ def check_department(budgetgen, ctx, source, outdir):
     for i in order:
         p = m["projects"][i]
         k = next((k for k, n in enumerate(names) if n.startswith(f"{i + 1}.") and
-                  sheet_title(wb.worksheets[k]).endswith(p["name"] + "绩效目标表")), None)
+                  sheet_title(wb.worksheets[k]).endswith(p["name"] + ctx["form"])), None)
         if not ok(k is not None, f"{path}: no sheet for project {i + 1} {p['name']}"):
             continue
         at.append(k)
