@@ -676,6 +676,74 @@ static void cell_need(pager *p, const doc_cell *c, mpt room, mpt *line, mpt *uni
 	*line = one_line ? whole + 2 * st->pad_x : *unit;
 }
 
+/* Whether cell c set `width` wide (padding included) ends with one character alone on its last
+ * line (closing punctuation after it aside): the line breaker gives a widow a companion where it
+ * can, so one left means the text cannot get one at this width. */
+static bool cell_ends_alone(pager *p, const doc_cell *c, mpt width)
+{
+	lb_params lp;
+	lb_line *lines;
+	size_t n = break_text(p, c->style, c->text, width - 2 * c->style->pad_x, false, &lp, &lines);
+	if (n < 2 || !lines[n - 1].last || lines[n - 2].last)
+		return false;
+	size_t chars = 0;
+	const char *s = c->text;
+	for (size_t i = lines[n - 1].start, k; i < lines[n - 1].end; i += k) {
+		uint32_t cp;
+		k = utf8_decode(s + i, lines[n - 1].end - i, &cp);
+		if (!k)
+			k = 1;
+		bool closer = chars > 0 &&
+		              (cp == 0x3002 || cp == 0xFF0C || cp == 0x3001 || cp == 0xFF1B || cp == 0xFF1A ||
+		               cp == 0xFF09 || cp == 0x201D || cp == '%' || cp == 0xFF05 || cp == ')' || cp == '.');
+		if (!closer)
+			chars++;
+	}
+	return chars == 1;
+}
+
+/* After the columns are fitted: a column where a cell would still end with one character alone
+ * widens by as little as lets it have a companion (steps of half its size, within col_max),
+ * taking the width from columns that have it to spare above their codes and numbers whole. */
+static void fit_widows(pager *p, const doc_table *t, mpt *w, const mpt *hard)
+{
+	int nc = t->ncols;
+	for (size_t i = 0; i < t->ncells; i++) {
+		const doc_cell *c = &t->cells[i];
+		if (c->colspan != 1 || !*c->text || !cell_ends_alone(p, c, w[c->col]))
+			continue;
+		int col = c->col;
+		for (mpt add = c->style->size / 2; add <= 2 * c->style->size; add += c->style->size / 2) {
+			if (w[col] + add > t->col_max[col])
+				break;
+			mpt spare = 0;
+			for (int k = 0; k < nc; k++) {
+				mpt floor = hard[k] > t->col_min[k] ? hard[k] : t->col_min[k];
+				if (k != col && w[k] > floor)
+					spare += w[k] - floor;
+			}
+			if (spare < add)
+				break;
+			if (cell_ends_alone(p, c, w[col] + add))
+				continue;
+			/* the others give `add` back in proportion to their spare width */
+			mpt taken = 0;
+			int64_t seen = 0;
+			for (int k = 0; k < nc; k++) {
+				mpt floor = hard[k] > t->col_min[k] ? hard[k] : t->col_min[k];
+				if (k == col || w[k] <= floor)
+					continue;
+				seen += w[k] - floor;
+				mpt take = (mpt)((int64_t)add * seen / spare) - taken;
+				w[k] -= take;
+				taken += take;
+			}
+			w[col] += taken;
+			break;
+		}
+	}
+}
+
 /* Column widths of t that follow its content within col_min/col_max: a column widens to set its
  * labels on one line and its codes and numbers whole, and the columns with room to spare give
  * the width back, so the sum stays the text width. */
@@ -753,6 +821,7 @@ static const mpt *fit_columns(pager *p, const doc_table *t)
 	for (int c = 0; c < nc; c++)
 		excess += w[c];
 	w[nc - 1] -= excess; /* rounding: nothing left but a few millipoints */
+	fit_widows(p, t, w, hard);
 	return w;
 }
 
