@@ -655,6 +655,17 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Hands what was read to the set: the styles and the word list, sorted for lookup. */
+static void publish(lparser *p)
+{
+	p->set->styles = p->styles;
+	p->set->nstyles = p->nstyles;
+	if (p->nwords)
+		qsort(p->words, p->nwords, sizeof *p->words, cmp_names);
+	p->set->words = p->words;
+	p->set->nwords = p->nwords;
+}
+
 const layout_set *layout_load(arena *a, const char *dir, char *err, size_t errlen)
 {
 	lparser p = {.a = a, .err = err, .errlen = errlen};
@@ -673,12 +684,7 @@ const layout_set *layout_load(arena *a, const char *dir, char *err, size_t errle
 	free(data);
 	if (p.failed)
 		return NULL;
-	p.set->styles = p.styles;
-	p.set->nstyles = p.nstyles;
-	if (p.nwords)
-		qsort(p.words, p.nwords, sizeof *p.words, cmp_names);
-	p.set->words = p.words;
-	p.set->nwords = p.nwords;
+	publish(&p);
 
 	DIR *dp = opendir(dir);
 	if (!dp) {
@@ -743,14 +749,9 @@ const layout_set *layout_parse_text(arena *a, const char *name, const char *text
 		check_table(&p, t);
 	if (p.failed)
 		return NULL;
-	p.set->styles = p.styles;
-	p.set->nstyles = p.nstyles;
+	publish(&p);
 	p.set->tables = p.tables;
 	p.set->ntables = p.ntables;
-	if (p.nwords)
-		qsort(p.words, p.nwords, sizeof *p.words, cmp_names);
-	p.set->words = p.words;
-	p.set->nwords = p.nwords;
 	return p.set;
 }
 

@@ -1022,11 +1022,20 @@ static size_t toc_early_break(const pager *p, const mpt *h, size_t n)
 	return n - TOC_MIN_LAST;
 }
 
+/* One entry of the table of contents, broken into lines once (heights first, then drawing). */
+typedef struct toc_entry {
+	const doc_block *h;
+	const doc_style *st;
+	mpt indent;
+	lb_params lp;
+	lb_line *lines;
+	size_t n;
+} toc_entry;
+
 static void flow_toc(pager *p, const doc_block *blk)
 {
 	const doc_document *doc = p->doc;
-	/* first the entries' heights, to keep the last page from holding one or two entries */
-	mpt *heights = NULL;
+	toc_entry *ents = NULL;
 	size_t nent = 0, cap = 0;
 	for (size_t s = 0; s < doc->nsections; s++) {
 		for (size_t b = 0; b < doc->sections[s].nblocks; b++) {
@@ -1036,15 +1045,18 @@ static void flow_toc(pager *p, const doc_block *blk)
 			const doc_style *st = doc->toc_styles[h->level > 3 ? 2 : h->level - 1];
 			if (!st)
 				continue;
-			mpt indent = (mpt)(h->level - 1) * st->size * 2;
-			lb_params lp;
-			lb_line *lines;
-			size_t n = break_text(p, st, h->text, p->width - indent - st->size * 3, false, &lp,
-			                      &lines);
-			*(mpt *)vec_push(p->a, &heights, &nent, &cap, sizeof *heights) =
-				st->line_height * (mpt)(n ? n : 1);
+			toc_entry *e = vec_push(p->a, &ents, &nent, &cap, sizeof *ents);
+			e->h = h;
+			e->st = st;
+			e->indent = (mpt)(h->level - 1) * st->size * 2;
+			e->n = break_text(p, st, h->text, p->width - e->indent - st->size * 3, false, &e->lp,
+			                  &e->lines);
 		}
 	}
+	/* the entries' heights, to keep the last page from holding one or two entries */
+	mpt *heights = arena_alloc(p->a, (nent ? nent : 1) * sizeof *heights);
+	for (size_t i = 0; i < nent; i++)
+		heights[i] = ents[i].st->line_height * (mpt)(ents[i].n ? ents[i].n : 1);
 	/* a table of contents that spills a little onto one more page is set with its lines up to
 	 * 15% closer instead */
 	int scale = 1000, pages = toc_pages(p, heights, nent, 1000);
@@ -1055,51 +1067,44 @@ static void flow_toc(pager *p, const doc_block *blk)
 		}
 	for (size_t i = 0; i < nent; i++)
 		heights[i] = (mpt)((int64_t)heights[i] * scale / 1000);
-	size_t early = toc_early_break(p, heights, nent), entry = 0;
-	for (size_t s = 0; s < doc->nsections; s++) {
-		for (size_t b = 0; b < doc->sections[s].nblocks; b++) {
-			const doc_block *h = &doc->sections[s].blocks[b];
-			if (h->kind != BLOCK_HEADING || !h->in_toc || h->level > blk->toc_levels)
-				continue;
-			const doc_style *st = doc->toc_styles[h->level > 3 ? 2 : h->level - 1];
-			if (!st)
-				continue;
-			mpt indent = (mpt)(h->level - 1) * st->size * 2;
-			mpt number_w = st->size * 3;
-			lb_params lp;
-			lb_line *lines;
-			size_t n = break_text(p, st, h->text, p->width - indent - number_w, false, &lp, &lines);
-			mpt lh = (mpt)((int64_t)st->line_height * scale / 1000);
-			if (entry++ == early && !p->at_top)
-				new_page(p);
-			ensure_room(p, lh * (mpt)(n ? n : 1));
-			mpt top = p->y;
-			mpt end_x = p->left + indent;
-			for (size_t i = 0; i < n; i++) {
-				draw_text_line(p, st, h->text, &lines[i], false, &lp, p->left + indent,
-				               baseline_in(p->y, lh, st->size));
-				end_x = p->left + indent + lines[i].natural;
-				p->y += lh;
-			}
-				toc_slot *ts = vec_push(p->a, &p->toc, &p->ntoc, &p->toc_cap, sizeof *ts);
-			ts->anchor = h->anchor;
-			ts->page = p->r->npages - 1;
-			ts->baseline = baseline_in(p->y - lh, lh, st->size);
-			ts->x_text_end = end_x;
-			ts->x_right = p->left + p->width;
-			ts->x_left = p->left + indent;
-			ts->top = top;
-			ts->bottom = p->y;
-			ts->st = st;
-			/* reserve the runs that fill_toc fills, so the entry reads in order */
-			ts->run_slot = p->page->nruns;
-			for (int k = 0; k < 2; k++) {
-				pg_run *run = vec_push(p->a, &p->page->runs, &p->page->nruns, &p->page->runs_cap,
-				                       sizeof *run);
-				run->face = NULL;
-			}
-			p->at_top = false;
+	size_t early = toc_early_break(p, heights, nent);
+	for (size_t entry = 0; entry < nent; entry++) {
+		const doc_block *h = ents[entry].h;
+		const doc_style *st = ents[entry].st;
+		mpt indent = ents[entry].indent;
+		lb_params lp = ents[entry].lp;
+		const lb_line *lines = ents[entry].lines;
+		size_t n = ents[entry].n;
+		mpt lh = (mpt)((int64_t)st->line_height * scale / 1000);
+		if (entry == early && !p->at_top)
+			new_page(p);
+		ensure_room(p, lh * (mpt)(n ? n : 1));
+		mpt top = p->y;
+		mpt end_x = p->left + indent;
+		for (size_t i = 0; i < n; i++) {
+			draw_text_line(p, st, h->text, &lines[i], false, &lp, p->left + indent,
+			               baseline_in(p->y, lh, st->size));
+			end_x = p->left + indent + lines[i].natural;
+			p->y += lh;
 		}
+		toc_slot *ts = vec_push(p->a, &p->toc, &p->ntoc, &p->toc_cap, sizeof *ts);
+		ts->anchor = h->anchor;
+		ts->page = p->r->npages - 1;
+		ts->baseline = baseline_in(p->y - lh, lh, st->size);
+		ts->x_text_end = end_x;
+		ts->x_right = p->left + p->width;
+		ts->x_left = p->left + indent;
+		ts->top = top;
+		ts->bottom = p->y;
+		ts->st = st;
+		/* reserve the runs that fill_toc fills, so the entry reads in order */
+		ts->run_slot = p->page->nruns;
+		for (int k = 0; k < 2; k++) {
+			pg_run *run = vec_push(p->a, &p->page->runs, &p->page->nruns, &p->page->runs_cap,
+			                       sizeof *run);
+			run->face = NULL;
+		}
+		p->at_top = false;
 	}
 }
 
